@@ -1,0 +1,1 @@
+"""Custom components (lets tests import the integration as a package)."""

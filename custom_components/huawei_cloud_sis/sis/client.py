@@ -1,0 +1,77 @@
+"""Entry point of the library: credentials and endpoints, and sessions made from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aiohttp
+
+from .auth import Auth
+from .config import RecognitionConfig, RecognitionMode
+from .endpoints import Endpoints
+from .framing import DEFAULT_FRAME_MS
+from .messages import EndResponse
+from .session import RecognitionSession
+from .timeouts import DEFAULT_TIMEOUTS, Timeouts
+
+
+class SisClient:
+    """Open recognition sessions; safe to share between concurrent callers.
+
+    The client keeps no per-request state: every session has its own socket,
+    buffers and figures. `http` is the caller's aiohttp session.
+    """
+
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        auth: Auth,
+        endpoints: Endpoints,
+        *,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        frame_ms: int = DEFAULT_FRAME_MS,
+        enterprise_project_id: str | None = None,
+    ) -> None:
+        """Keep what every session needs."""
+        self.http = http
+        self.auth = auth
+        self.endpoints = endpoints
+        self.timeouts = timeouts
+        self.frame_ms = frame_ms
+        self._headers: Mapping[str, str] = (
+            {"Enterprise-Project-Id": enterprise_project_id} if enterprise_project_id else {}
+        )
+
+    def __repr__(self) -> str:
+        """Name the endpoint and the kind of credentials only."""
+        return f"SisClient(sis_url={self.endpoints.sis_url!r}, auth={self.auth.kind})"
+
+    def session(self, mode: RecognitionMode, config: RecognitionConfig) -> RecognitionSession:
+        """Return a new session (not yet connected)."""
+        return RecognitionSession(
+            http=self.http,
+            auth=self.auth,
+            endpoints=self.endpoints,
+            mode=mode,
+            config=config,
+            timeouts=self.timeouts,
+            frame_ms=self.frame_ms,
+            extra_headers=self._headers,
+        )
+
+    async def verify(self) -> None:
+        """Check the credentials with IAM (raises SisAuthError or SisProjectError)."""
+        await self.auth.verify()
+
+    async def probe(self, mode: RecognitionMode, config: RecognitionConfig) -> str | None:
+        """Open a session, get START answered, cancel it; return the trace id.
+
+        Proves the whole path (credentials, project, endpoint, model) without
+        sending audio.
+        """
+        async with self.session(mode, config) as session:
+            session.end(cancel=True)
+            async for message in session:
+                if isinstance(message, EndResponse):
+                    break
+            return session.stats.trace_id

@@ -1,0 +1,93 @@
+"""Turn a session's messages into the text that was said."""
+
+from __future__ import annotations
+
+from .errors import SisServerError
+from .messages import (
+    ENDING_EVENTS,
+    ErrorResponse,
+    Event,
+    EventResponse,
+    ResultResponse,
+    ServerMessage,
+)
+
+
+def _is_cjk(char: str) -> bool:
+    """Return True for characters of scripts written without spaces between words."""
+    code = ord(char)
+    return (
+        0x2E80 <= code <= 0x9FFF  # CJK radicals, punctuation, kana, ideographs
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x3FFFF  # ideograph extensions
+    )
+
+
+def join_texts(texts: list[str]) -> str:
+    """Join sentences: nothing between CJK text, one space between other words."""
+    joined = ""
+    for raw in texts:
+        text = raw.strip()
+        if not text:
+            continue
+        if joined and not (_is_cjk(joined[-1]) and _is_cjk(text[0])):
+            joined += " "
+        joined += text
+    return joined
+
+
+class Transcript:
+    """Collect final segments in order and follow the interim one.
+
+    `add` raises `SisServerError` for ERROR and FATAL_ERROR messages.
+    """
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.finals: list[str] = []
+        self.interim: str = ""
+        self.voice_ended = False
+        self.silence_exceeded = False
+        self.final_after_voice_end = False
+
+    @property
+    def text(self) -> str:
+        """The final text so far."""
+        return join_texts(self.finals)
+
+    @property
+    def partial_text(self) -> str:
+        """Final text plus the current interim result."""
+        return join_texts([*self.finals, self.interim])
+
+    @property
+    def sentence_complete(self) -> bool:
+        """True when the service has ended the sentence and delivered its result."""
+        if self.silence_exceeded:
+            return True
+        return self.voice_ended and (self.final_after_voice_end or bool(self.finals))
+
+    def add(self, message: ServerMessage) -> None:
+        """Take one message into account."""
+        if isinstance(message, ResultResponse):
+            for segment in message.segments:
+                if segment.is_final:
+                    self.finals.append(segment.text or "")
+                    self.interim = ""
+                    if self.voice_ended:
+                        self.final_after_voice_end = True
+                else:
+                    self.interim = segment.text or ""
+        elif isinstance(message, EventResponse):
+            if message.event == Event.EXCEEDED_SILENCE:
+                self.silence_exceeded = True
+            elif message.event in ENDING_EVENTS:
+                self.voice_ended = True
+        elif isinstance(message, ErrorResponse):
+            raise SisServerError(
+                message.message or "Recognition failed",
+                code=message.code,
+                trace_id=message.trace_id,
+                fatal=message.fatal,
+            )
