@@ -139,6 +139,8 @@ class RecognitionSession:
         self._answered = False
         self._fatal = False
         self._terminal: SisError | _Closed | None = None
+        self._failure: SisError | None = None
+        self._reported = False
 
     def __repr__(self) -> str:
         """Describe the session without credentials."""
@@ -171,8 +173,8 @@ class RecognitionSession:
         Raises the session's error when it has already failed. Audio handed
         over after the session ended normally is dropped, as the service would.
         """
-        if isinstance(self._terminal, SisError):
-            raise self._terminal
+        if self._failure is not None:
+            raise self._failure
         if self._ended:
             raise RuntimeError("Audio after END")
         self.start()
@@ -234,6 +236,8 @@ class RecognitionSession:
             if not task.done():
                 task.cancel()
                 await asyncio.wait([task])
+            # A task cancelled before it ever ran did not report its end.
+            self._report(SisConnectionError("The session was closed"))
 
     # Background work -------------------------------------------------------
 
@@ -253,13 +257,21 @@ class RecognitionSession:
             error = SisConnectionError("The session was closed")
             raise
         finally:
-            if error is not None:
-                self.stats.error_code = error.code or type(error).__name__
-                error.trace_id = error.trace_id or self.stats.trace_id
-                self._inbox.put_nowait(error)
-            else:
-                self._inbox.put_nowait(_CLOSED)
+            self._report(error)
             await self._close_socket()
+
+    def _report(self, error: SisError | None) -> None:
+        """Put the end of the message stream into the inbox, once."""
+        if self._reported:
+            return
+        self._reported = True
+        if error is None:
+            self._inbox.put_nowait(_CLOSED)
+            return
+        self.stats.error_code = self.stats.error_code or error.code or type(error).__name__
+        error.trace_id = error.trace_id or self.stats.trace_id
+        self._failure = error
+        self._inbox.put_nowait(error)
 
     async def _open(self) -> aiohttp.ClientWebSocketResponse:
         """Connect and get START answered; retry once on a new connection."""
