@@ -14,8 +14,8 @@ from yarl import URL
 from custom_components.huawei_cloud_sis.sis import (
     AudioFormat,
     AudioFramer,
-    EndResponse,
     Endpoints,
+    EndResponse,
     ErrorResponse,
     Event,
     EventResponse,
@@ -96,7 +96,10 @@ def test_config_with_every_field() -> None:
     ],
 )
 def test_config_rejects_values_the_service_rejects(changes: dict[str, Any]) -> None:
-    kwargs: dict[str, Any] = {"audio_format": AudioFormat.PCM16K16BIT, "model": "english_16k_general"}
+    kwargs: dict[str, Any] = {
+        "audio_format": AudioFormat.PCM16K16BIT,
+        "model": "english_16k_general",
+    }
     kwargs.update(changes)
     with pytest.raises(SisConfigError):
         RecognitionConfig(**kwargs)
@@ -160,7 +163,9 @@ def test_framer_pending_and_empty_flush() -> None:
 
 def test_parse_every_message_type() -> None:
     assert parse_message('{"resp_type":"START","trace_id":"t1"}') == StartResponse("t1")
-    event = parse_message('{"resp_type":"EVENT","trace_id":"t","event":"VOICE_END","timestamp":1500}')
+    event = parse_message(
+        '{"resp_type":"EVENT","trace_id":"t","event":"VOICE_END","timestamp":1500}'
+    )
     assert event == EventResponse("t", Event.VOICE_END, 1500)
     unknown_event = parse_message('{"resp_type":"EVENT","event":"SOMETHING_NEW"}')
     assert isinstance(unknown_event, EventResponse)
@@ -193,7 +198,9 @@ def test_parse_every_message_type() -> None:
     assert first.score == pytest.approx(0.9178787469863892)
     assert first.words[0].word == "▁HE"
     assert (second.text, second.is_final, second.score) == (None, False, None)
-    error = parse_message('{"resp_type":"ERROR","trace_id":"x","error_code":"SIS.0301","error_msg":"m"}')
+    error = parse_message(
+        '{"resp_type":"ERROR","trace_id":"x","error_code":"SIS.0301","error_msg":"m"}'
+    )
     assert error == ErrorResponse("x", "SIS.0301", "m", fatal=False)
     fatal = parse_message('{"resp_type":"FATAL_ERROR","error_code":"SIS.0304","error_msg":"w"}')
     assert fatal == ErrorResponse(None, "SIS.0304", "w", fatal=True)
@@ -306,7 +313,9 @@ def test_transcript_silence_completes_with_nothing() -> None:
 def test_transcript_raises_service_errors(fatal: bool) -> None:
     transcript = Transcript()
     with pytest.raises(SisServerError) as info:
-        transcript.add(ErrorResponse("trace-9", "SIS.0301", "'audio_format' is not match model", fatal))
+        transcript.add(
+            ErrorResponse("trace-9", "SIS.0301", "'audio_format' is not match model", fatal)
+        )
     assert info.value.code == "SIS.0301"
     assert info.value.trace_id == "trace-9"
     assert info.value.fatal is fatal

@@ -38,15 +38,18 @@ def join_texts(texts: list[str]) -> str:
 
 
 class Transcript:
-    """Collect final segments in order and follow the interim one.
+    """Collect final segments in order and follow the interim ones.
 
-    `add` raises `SisServerError` for ERROR and FATAL_ERROR messages.
+    Interim results are kept per segment (by start time) until a final result
+    covers them, so that the partial text never forgets an earlier sentence
+    that is still waiting for its final result. `add` raises `SisServerError`
+    for ERROR and FATAL_ERROR messages.
     """
 
     def __init__(self) -> None:
         """Start empty."""
         self.finals: list[str] = []
-        self.interim: str = ""
+        self._interims: dict[int, str] = {}
         self.voice_ended = False
         self.silence_exceeded = False
         self.final_after_voice_end = False
@@ -57,8 +60,13 @@ class Transcript:
         return join_texts(self.finals)
 
     @property
+    def interim(self) -> str:
+        """The interim text not yet covered by a final result."""
+        return join_texts([self._interims[start] for start in sorted(self._interims)])
+
+    @property
     def partial_text(self) -> str:
-        """Final text plus the current interim result."""
+        """Final text plus the interim results after it."""
         return join_texts([*self.finals, self.interim])
 
     @property
@@ -74,11 +82,15 @@ class Transcript:
             for segment in message.segments:
                 if segment.is_final:
                     self.finals.append(segment.text or "")
-                    self.interim = ""
+                    self._interims = {
+                        start: text
+                        for start, text in self._interims.items()
+                        if start >= max(segment.end_time, segment.start_time + 1)
+                    }
                     if self.voice_ended:
                         self.final_after_voice_end = True
                 else:
-                    self.interim = segment.text or ""
+                    self._interims[segment.start_time] = segment.text or ""
         elif isinstance(message, EventResponse):
             if message.event == Event.EXCEEDED_SILENCE:
                 self.silence_exceeded = True

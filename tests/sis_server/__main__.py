@@ -1,0 +1,42 @@
+"""Run the emulator on its own: `python -m tests.sis_server --port 8790`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+
+from .accounts import ACCESS_KEY, DOMAIN_NAME, PASSWORD, PROJECTS, SECRET_KEY, USERNAME
+from .server import DEFAULT_FALLBACK, SisServer
+
+
+async def serve(host: str, port: int, phrase: str) -> None:
+    """Start the server, print how to reach it, and run until interrupted."""
+    server = SisServer(host=host, port=port, fallback_text=phrase)
+    await server.start()
+    print(f"SIS endpoint: {server.sis_url}", flush=True)
+    print(f"IAM endpoint: {server.iam_url}")
+    print(f"Account name: {DOMAIN_NAME}  IAM user: {USERNAME}  password: {PASSWORD}")
+    print(f"Access key: {ACCESS_KEY}  secret key: {SECRET_KEY}")
+    for region, project_id in PROJECTS.items():
+        print(f"Project {region}: {project_id}")
+    print(f"Audio that is not test speech is recognised as: {phrase!r}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.close()
+
+
+def main() -> None:
+    """Parse the flags and serve."""
+    parser = argparse.ArgumentParser(description="Local Huawei Cloud SIS emulator")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--phrase", default=DEFAULT_FALLBACK)
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.host, args.port, args.phrase))
+
+
+if __name__ == "__main__":
+    main()
