@@ -1,0 +1,142 @@
+"""Huawei Cloud SIS: speech-to-text with real-time speech recognition over WebSocket."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import aiohttp
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    ConfigEntryNotReady,
+)
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .const import (
+    AUTH_TYPE_AKSK,
+    AUTH_TYPE_TOKEN,
+    CONF_ACCESS_KEY,
+    CONF_AUTH_TYPE,
+    CONF_DOMAIN_NAME,
+    CONF_IAM_ENDPOINT,
+    CONF_PASSWORD,
+    CONF_PROJECT_ID,
+    CONF_REGION,
+    CONF_SECRET_KEY,
+    CONF_SIS_ENDPOINT,
+    CONF_USERNAME,
+    DOMAIN,
+    REGION_CUSTOM,
+)
+from .sis import (
+    AkSkAuth,
+    Auth,
+    Endpoints,
+    SessionStats,
+    SisAuthError,
+    SisClient,
+    SisConfigError,
+    SisError,
+    SisProjectError,
+    Timeouts,
+    TokenAuth,
+)
+
+PLATFORMS: Final = [Platform.STT]
+
+TIMEOUTS: Final = Timeouts()
+"""Bounds of every wait on the service (the library's defaults suit voice commands)."""
+
+RECENT_SESSIONS: Final = 10
+"""How many finished recognitions' figures are kept for diagnostics."""
+
+
+@dataclass(slots=True)
+class HuaweiSisData:
+    """What a loaded config entry keeps: the client and figures of past recognitions."""
+
+    client: SisClient
+    recent: deque[SessionStats] = field(default_factory=lambda: deque(maxlen=RECENT_SESSIONS))
+    """Figures of the last finished recognitions (never per-request state)."""
+
+
+type HuaweiSisConfigEntry = ConfigEntry[HuaweiSisData]
+
+
+def create_client(http: aiohttp.ClientSession, data: Mapping[str, Any]) -> SisClient:
+    """Build the client that config entry data describes.
+
+    Raises `SisConfigError` for bad endpoints and `SisProjectError` when
+    neither a project id nor a region is known.
+    """
+    region: str = data[CONF_REGION]
+    if region == REGION_CUSTOM:
+        endpoints = Endpoints.custom(data[CONF_SIS_ENDPOINT], data[CONF_IAM_ENDPOINT])
+    else:
+        endpoints = Endpoints.for_region(region)
+    project_id: str | None = data.get(CONF_PROJECT_ID) or None
+    auth: Auth
+    auth_type = data.get(CONF_AUTH_TYPE)
+    if auth_type == AUTH_TYPE_TOKEN:
+        auth = TokenAuth(
+            http,
+            endpoints.iam_url,
+            domain_name=data[CONF_DOMAIN_NAME],
+            username=data[CONF_USERNAME],
+            password=data[CONF_PASSWORD],
+            project_id=project_id,
+            region=endpoints.region,
+            timeout=TIMEOUTS.iam,
+        )
+    elif auth_type == AUTH_TYPE_AKSK:
+        auth = AkSkAuth(
+            http,
+            endpoints.iam_url,
+            access_key=data[CONF_ACCESS_KEY],
+            secret_key=data[CONF_SECRET_KEY],
+            project_id=project_id,
+            region=endpoints.region,
+            timeout=TIMEOUTS.iam,
+        )
+    else:
+        raise SisConfigError(f"Unknown sign-in method {auth_type!r}")
+    return SisClient(http, auth, endpoints, timeouts=TIMEOUTS)
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> bool:
+    """Check the credentials once and set up the speech-to-text entity."""
+    try:
+        client = create_client(async_get_clientsession(hass), entry.data)
+        await client.verify()
+    except SisAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="auth_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except (SisProjectError, SisConfigError, KeyError) as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_config",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except SisError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    entry.runtime_data = HuaweiSisData(client=client)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> bool:
+    """Unload the entity; sessions still closing are cancelled with the entry's tasks."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

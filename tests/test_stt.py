@@ -1,0 +1,760 @@
+"""The speech-to-text entity, driven through Home Assistant's own entry points.
+
+`POST /api/stt/<entity>` (raw PCM and WAV files) and the `assist_pipeline/run`
+websocket command (binary audio from start stage `stt`) run against the local
+SIS server over real sockets on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+import io
+import json
+import logging
+from typing import Any
+from unittest.mock import patch
+import wave
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from homeassistant.components import stt
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    MockHAClientWebSocket,
+    WebSocketGenerator,
+)
+
+from custom_components.huawei_cloud_sis import stt as sis_stt
+from custom_components.huawei_cloud_sis.const import (
+    LANGUAGES,
+    REGION_CUSTOM,
+    languages_for_region,
+    model_option_key,
+)
+from custom_components.huawei_cloud_sis.sis import RecognitionMode
+from tests.conftest import TEST_TIMEOUTS, reauth_flows
+from tests.sis_server import Fault, SisServer, synthesize, synthesize_sentences
+
+ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
+type HttpClient = TestClient[web.Request, web.Application]
+STT_LOGGER = "custom_components.huawei_cloud_sis.stt"
+CHUNK = 320
+"""What the assist pipeline hands over: 10 ms of 16 kHz 16-bit audio."""
+
+SHORT = {"mode": "short-stream"}
+SENTENCE = {"mode": "sentence-stream"}
+CONTINUE = {"mode": "continue-stream"}
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+async def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Let the loop run until `condition` holds (bounded by a count, not a clock)."""
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    pytest.fail(f"never happened: {what}")
+
+
+def header(language: str = "zh-CN", sample_rate: int = 16000) -> dict[str, str]:
+    """The X-Speech-Content header of `POST /api/stt/<entity>`."""
+    return {
+        "X-Speech-Content": (
+            f"format=wav; codec=pcm; sample_rate={sample_rate}; bit_rate=16; channel=1; "
+            f"language={language}"
+        )
+    }
+
+
+def wav_file(pcm: bytes, sample_rate: int = 16000) -> bytes:
+    """A complete WAV file around `pcm`."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(sample_rate)
+        writer.writeframes(pcm)
+    return buffer.getvalue()
+
+
+async def chunks(audio: bytes, size: int = 4096) -> AsyncIterator[bytes]:
+    """Stream `audio` in pieces, yielding to the loop in between."""
+    for start in range(0, len(audio), size):
+        yield audio[start : start + size]
+        await asyncio.sleep(0)
+
+
+async def post(
+    client: HttpClient, body: bytes | AsyncIterator[bytes], **kwargs: Any
+) -> dict[str, Any]:
+    """Post audio to the entity and return the JSON answer."""
+    response = await client.post(f"/api/stt/{ENTITY_ID}", data=body, headers=header(**kwargs))
+    assert response.status == 200, await response.text()
+    result: dict[str, Any] = await response.json()
+    return result
+
+
+def received(server: SisServer, index: int = -1) -> bytes:
+    """The audio one session of the server received."""
+    return bytes(server.sessions[index].audio)
+
+
+def assert_audio_arrived(server: SisServer, pcm: bytes, index: int = -1) -> None:
+    """The server got `pcm` byte for byte; only silence pads the last frame."""
+    audio = received(server, index)
+    assert audio[: len(pcm)] == pcm
+    assert audio[len(pcm) :].strip(b"\0") == b""
+
+
+def start_trace_id(session: Any) -> str | None:
+    """The trace id of the START response a server session sent, if it sent one."""
+    for message in session.sent:
+        data = json.loads(message) if isinstance(message, str | bytes) else message
+        if data.get("resp_type") == "START":
+            trace_id: str | None = data.get("trace_id")
+            return trace_id
+    return None
+
+
+def failure_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The integration's error log lines."""
+    return [
+        record
+        for record in caplog.records
+        if record.name == STT_LOGGER and record.levelno >= logging.WARNING
+    ]
+
+
+def our_tasks() -> list[asyncio.Task[Any]]:
+    """Tasks of this integration or of its client library that are still running."""
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done()
+        and (task.get_name().startswith("huawei_cloud_sis") or task.get_name().startswith("sis "))
+    ]
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> HttpClient:
+    """An HTTP client of Home Assistant with the entry loaded."""
+    http: HttpClient = await hass_client()
+    return http
+
+
+# Pipeline helpers ------------------------------------------------------------------------
+
+
+@dataclass
+class PipelineRun:
+    """One `assist_pipeline/run` over its own websocket connection."""
+
+    ws: MockHAClientWebSocket
+    run_id: int
+    handler_id: int
+    events: list[dict[str, Any]]
+
+    async def send(self, audio: bytes, size: int = CHUNK) -> None:
+        """Send audio as binary frames prefixed with the handler id."""
+        for start in range(0, len(audio), size):
+            await self.ws.send_bytes(bytes([self.handler_id]) + audio[start : start + size])
+
+    async def end(self) -> None:
+        """An empty frame ends the audio stream."""
+        await self.ws.send_bytes(bytes([self.handler_id]))
+
+    async def next_event(self) -> dict[str, Any]:
+        """Read the next event of the run."""
+        message = await self.ws.receive_json()
+        assert message["id"] == self.run_id
+        assert message["type"] == "event", message
+        event: dict[str, Any] = message["event"]
+        self.events.append(event)
+        return event
+
+    async def until(self, kind: str) -> dict[str, Any]:
+        """Read events up to the first of `kind`."""
+        while (event := await self.next_event())["type"] != kind:
+            assert event["type"] != "error", event
+        return event
+
+    async def text(self) -> str:
+        """Read events up to the end of the run; return the recognised text."""
+        stt_end = await self.until("stt-end")
+        await self.until("run-end")
+        text: str = stt_end["data"]["stt_output"]["text"]
+        return text
+
+
+type RunFactory = Callable[..., Awaitable[PipelineRun]]
+
+
+@pytest.fixture
+async def pipeline_id(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> str:
+    """An assist pipeline whose speech-to-text engine is the entity."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "assist_pipeline", {})
+    ws = await hass_ws_client()
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/pipeline/create",
+            "conversation_engine": "conversation.home_assistant",
+            "conversation_language": "zh-CN",
+            "language": "zh-CN",
+            "name": "Huawei Cloud SIS",
+            "stt_engine": ENTITY_ID,
+            "stt_language": "zh-CN",
+            "tts_engine": None,
+            "tts_language": None,
+            "tts_voice": None,
+            "wake_word_entity": None,
+            "wake_word_id": None,
+        }
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    result: str = message["result"]["id"]
+    await ws.close()
+    return result
+
+
+@pytest.fixture
+def start_run(hass_ws_client: WebSocketGenerator, pipeline_id: str) -> RunFactory:
+    """Start a pipeline run from stage stt to stage stt on a new connection."""
+
+    async def start(**extra_input: Any) -> PipelineRun:
+        ws = await hass_ws_client()
+        await ws.send_json_auto_id(
+            {
+                "type": "assist_pipeline/run",
+                "start_stage": "stt",
+                "end_stage": "stt",
+                "pipeline": pipeline_id,
+                "input": {"sample_rate": 16000} | extra_input,
+            }
+        )
+        message = await ws.receive_json()
+        assert message["success"], message
+        run = PipelineRun(ws, message["id"], 0, [])
+        run_start = await run.until("run-start")
+        run.handler_id = run_start["data"]["runner_data"]["stt_binary_handler_id"]
+        return run
+
+    return start
+
+
+# The HTTP API ----------------------------------------------------------------------------
+
+
+async def test_raw_stream_arrives_byte_for_byte_and_ends_with_end(
+    client: HttpClient, sis_server: SisServer
+) -> None:
+    pcm = synthesize("打开客厅的灯")
+    answer = await post(client, chunks(pcm, 333))
+    assert answer == {"text": "打开客厅的灯", "result": "success"}
+    session = sis_server.sessions[-1]
+    assert session.mode == "short-stream"
+    assert_audio_arrived(sis_server, pcm)
+    assert session.end == {"command": "END", "cancel": False}
+    assert session.config["audio_format"] == "pcm16k16bit"
+    assert session.config["property"] == "chinese_16k_general"
+    assert session.config["add_punc"] == "no"
+    assert session.config["digit_norm"] == "yes"
+    assert "vad_tail" not in session.config  # no effect in short-stream
+
+
+async def test_wav_file_header_is_stripped(client: HttpClient, sis_server: SisServer) -> None:
+    pcm = synthesize("关闭空调")
+    answer = await post(client, wav_file(pcm))
+    assert answer == {"text": "关闭空调", "result": "success"}
+    assert_audio_arrived(sis_server, pcm)
+    assert not received(sis_server).startswith(b"RIFF")
+
+
+async def test_audio_is_forwarded_while_it_arrives(
+    client: HttpClient, sis_server: SisServer
+) -> None:
+    pcm = synthesize("打开客厅的灯")
+    half = len(pcm) // 2 // CHUNK * CHUNK
+
+    async def body() -> AsyncIterator[bytes]:
+        yield pcm[:half]
+        # The rest comes only once the first half has reached the server.
+        await wait_for(
+            lambda: bool(sis_server.sessions) and len(received(sis_server)) >= half - 3200,
+            "the first half at the server before the stream ends",
+        )
+        yield pcm[half:]
+
+    answer = await post(client, body())
+    assert answer["text"] == "打开客厅的灯"
+    assert_audio_arrived(sis_server, pcm)
+
+
+async def test_wav_header_that_disagrees_gives_an_error(
+    client: HttpClient, sis_server: SisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer = await post(client, wav_file(synthesize("打开客厅的灯", sample_rate=8000), 8000))
+    assert answer == {"text": None, "result": "error"}
+    [line] = failure_lines(caplog)
+    assert "8000 Hz instead of 16000 Hz" in line.getMessage()
+    assert line.exc_info is None
+    await wait_for(lambda: sis_server.open_connections == 0, "the session closed")
+
+
+async def test_odd_chunks_keep_samples_aligned(client: HttpClient, sis_server: SisServer) -> None:
+    pcm = synthesize("打开客厅的灯")
+    answer = await post(client, chunks(pcm + b"\x7f", 321))
+    assert answer["text"] == "打开客厅的灯"
+    assert_audio_arrived(sis_server, pcm)
+    assert len(received(sis_server)) % 2 == 0
+
+
+@pytest.mark.parametrize("options", [CONTINUE])
+async def test_8000_hz_uses_the_8k_model(client: HttpClient, sis_server: SisServer) -> None:
+    pcm = synthesize("打开客厅的灯", sample_rate=8000)
+    answer = await post(client, wav_file(pcm, 8000), sample_rate=8000)
+    assert answer == {"text": "打开客厅的灯", "result": "success"}
+    assert sis_server.sessions[-1].config["property"] == "chinese_8k_general"
+    assert sis_server.sessions[-1].config["audio_format"] == "pcm8k16bit"
+    assert_audio_arrived(sis_server, pcm)
+
+
+async def test_no_8000_hz_model_for_english_is_an_error(
+    client: HttpClient, sis_server: SisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer = await post(
+        client, synthesize("hello", sample_rate=8000), language="en-US", sample_rate=8000
+    )
+    assert answer == {"text": None, "result": "error"}
+    [line] = failure_lines(caplog)
+    assert "No 8 kHz model for en-US" in line.getMessage()
+    assert sis_server.sessions == []
+
+
+@pytest.mark.parametrize("options", [SHORT, CONTINUE, SENTENCE])
+async def test_chinese_segments_are_joined_without_spaces(
+    client: HttpClient, sis_server: SisServer, options: dict[str, str]
+) -> None:
+    sentences = ["打开客厅的灯", "关闭空调"]
+    pcm = synthesize_sentences(sentences)
+    answer = await post(client, chunks(pcm))
+    session = sis_server.sessions[-1]
+    assert session.mode == options["mode"]
+    if options == SENTENCE:
+        # The sentence mode returns the first sentence only.
+        assert answer == {"text": "打开客厅的灯", "result": "success"}
+    else:
+        assert answer == {"text": "打开客厅的灯关闭空调", "result": "success"}
+        assert_audio_arrived(sis_server, pcm)
+        assert session.end == {"command": "END", "cancel": False}
+
+
+@pytest.mark.parametrize("options", [SHORT, CONTINUE])
+async def test_english_segments_are_joined_with_one_space(
+    client: HttpClient, sis_server: SisServer
+) -> None:
+    pcm = synthesize_sentences(["turn on the light", "and the fan"])
+    answer = await post(client, chunks(pcm), language="en-US")
+    assert answer == {"text": "turn on the light and the fan", "result": "success"}
+    config = sis_server.sessions[-1].config
+    assert config["property"] == "english_16k_general"
+    assert "digit_norm" not in config
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {
+            "mode": "continue-stream",
+            "add_punc": True,
+            "digit_norm": False,
+            "vocabulary_id": "hotwords-1",
+            "vad_head": 3000,
+            "vad_tail": 800,
+            "max_seconds": 20,
+            model_option_key("zh-CN"): "chinese_16k_common",
+        }
+    ],
+)
+async def test_options_shape_the_start_config(client: HttpClient, sis_server: SisServer) -> None:
+    answer = await post(client, synthesize("打开客厅的灯"))
+    assert answer["result"] == "success"
+    config = sis_server.sessions[-1].config
+    assert config["property"] == "chinese_16k_common"
+    assert config["add_punc"] == "yes"
+    assert config["digit_norm"] == "no"
+    assert config["vocabulary_id"] == "hotwords-1"
+    assert (config["vad_head"], config["vad_tail"], config["max_seconds"]) == (3000, 800, 20)
+    assert config["interim_results"] == "no"
+
+
+def test_settings_fall_back_to_the_defaults() -> None:
+    settings = sis_stt.RecognitionSettings.from_options(
+        {"mode": "bogus", model_option_key("zh-CN"): "klingon_16k_general"}
+    )
+    assert settings.mode is RecognitionMode.SHORT_STREAM
+    assert settings.models["zh-CN"] == "chinese_16k_general"
+    assert (settings.add_punc, settings.digit_norm, settings.vocabulary_id) == (False, True, None)
+    assert (settings.vad_head, settings.vad_tail, settings.max_seconds) == (10000, 500, 30)
+
+
+async def test_nothing_said_is_success_with_empty_text(
+    client: HttpClient, sis_server: SisServer
+) -> None:
+    answer = await post(client, b"\0" * 16000)
+    assert answer == {"text": "", "result": "success"}
+
+
+async def test_empty_stream_is_success_with_empty_text(
+    client: HttpClient, sis_server: SisServer
+) -> None:
+    answer = await post(client, b"")
+    assert answer == {"text": "", "result": "success"}
+    assert sis_server.sessions[-1].end == {"command": "END", "cancel": False}
+
+
+async def test_supported_languages_follow_the_region(client: HttpClient) -> None:
+    response = await client.get(f"/api/stt/{ENTITY_ID}")
+    info = await response.json()
+    assert info["languages"] == languages_for_region(REGION_CUSTOM) == list(LANGUAGES)
+    assert info["sample_rates"] == [16000, 8000]
+    assert info["formats"] == ["wav"]
+    assert languages_for_region("cn-east-3") == ["zh-CN"]
+    assert languages_for_region("cn-north-4") == ["zh-CN", "en-US", "zh-HK"]
+    assert languages_for_region("ap-southeast-3") == ["zh-CN", "en-US", "ar"]
+
+
+# Sentence mode: the service decides when speech ends --------------------------------------
+
+
+@pytest.mark.parametrize("options", [SENTENCE])
+async def test_sentence_mode_returns_before_the_stream_ends(
+    hass: HomeAssistant, start_run: RunFactory, sis_server: SisServer
+) -> None:
+    assert entity(hass).audio_processing.requires_external_vad is False
+    run = await start_run()
+    stt_start = await run.until("stt-start")
+    if "audio_processing" in stt_start["data"]:  # in the event since Home Assistant 2026.8
+        assert stt_start["data"]["audio_processing"]["requires_external_vad"] is False
+    await run.send(synthesize("打开客厅的灯", tail_ms=1500))
+    # The stream is never ended by the client: only the service's VOICE_END ends it.
+    assert await run.text() == "打开客厅的灯"
+    session = sis_server.sessions[-1]
+    await asyncio.wait_for(session.done.wait(), 5)
+    assert session.end == {"command": "END", "cancel": True}
+    # The session was closed in the background, as a task of the config entry.
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert our_tasks() == []
+
+
+@pytest.mark.parametrize("options", [SENTENCE])
+async def test_sentence_mode_stops_reading_http_body(
+    client: HttpClient, sis_server: SisServer
+) -> None:
+    release = asyncio.Event()
+    pcm = synthesize("关闭空调", tail_ms=1500)
+
+    async def body() -> AsyncIterator[bytes]:
+        async for piece in chunks(pcm, CHUNK):
+            yield piece
+        await release.wait()  # the stream stays open until the answer is in
+        yield b"\0" * CHUNK
+
+    answer = await post(client, body())
+    release.set()
+    assert answer == {"text": "关闭空调", "result": "success"}
+
+
+@pytest.mark.parametrize("options", [SENTENCE])
+async def test_sentence_mode_silence_is_empty_success(
+    client: HttpClient, sis_server: SisServer
+) -> None:
+    answer = await post(client, b"\0" * 32000 * 12)
+    assert answer == {"text": "", "result": "success"}
+
+
+async def test_short_stream_keeps_home_assistant_vad(
+    hass: HomeAssistant, start_run: RunFactory, sis_server: SisServer
+) -> None:
+    assert entity(hass).audio_processing.requires_external_vad is True
+    run = await start_run(no_vad=True)
+    await run.until("stt-start")
+    pcm = synthesize("打开客厅的灯")
+    await run.send(pcm)
+    await run.end()
+    assert await run.text() == "打开客厅的灯"
+    assert_audio_arrived(sis_server, pcm)
+    assert sis_server.sessions[-1].end == {"command": "END", "cancel": False}
+
+
+# Partial results --------------------------------------------------------------------------
+
+
+@dataclass
+class StandInPartial:
+    """Stands in for `PartialSpeechResult`, which Home Assistant 2026.10 lacks."""
+
+    text: str
+    speaker_id: str | None = None
+
+
+def metadata(language: str = "zh-CN") -> stt.SpeechMetadata:
+    """Metadata as the assist pipeline gives it."""
+    return stt.SpeechMetadata(
+        language=language,
+        format=stt.AudioFormats.WAV,
+        codec=stt.AudioCodecs.PCM,
+        bit_rate=stt.AudioBitRates.BITRATE_16,
+        sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
+        channel=stt.AudioChannels.CHANNEL_MONO,
+    )
+
+
+def entity(hass: HomeAssistant) -> sis_stt.HuaweiSisSpeechToText:
+    """The entity object, for driving the progress generator directly."""
+    found = stt.async_get_speech_to_text_entity(hass, ENTITY_ID)
+    assert isinstance(found, sis_stt.HuaweiSisSpeechToText)
+    return found
+
+
+@pytest.mark.skipif(
+    sis_stt.PARTIAL_SPEECH_RESULT is not None,
+    reason="Home Assistant has PartialSpeechResult: the real class is used",
+)
+async def test_partial_results_generator_driven_directly_with_a_stand_in_class(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    """Home Assistant 2026.10 has no PartialSpeechResult: drive the generator directly."""
+    pcm = synthesize_sentences(["打开客厅的灯", "关闭空调"])
+    with patch.object(sis_stt, "PARTIAL_SPEECH_RESULT", StandInPartial):
+        items = [
+            item
+            async for item in entity(hass).async_process_audio_stream_with_progress(
+                metadata(), chunks(pcm, CHUNK)
+            )
+        ]
+    *partials, result = items
+    assert result == stt.SpeechResult("打开客厅的灯关闭空调", stt.SpeechResultState.SUCCESS)
+    assert partials
+    assert all(isinstance(item, StandInPartial) for item in partials)
+    texts = [item.text for item in partials]
+    assert len(set(texts)) == len(texts)  # each partial differs from the previous one
+    assert any(text.startswith("打开客厅的灯") and text != "打开客厅的灯" for text in texts)
+    assert sis_server.sessions[-1].config["interim_results"] == "yes"
+
+
+@pytest.mark.skipif(
+    sis_stt.PARTIAL_SPEECH_RESULT is not None,
+    reason="only on Home Assistant without PartialSpeechResult",
+)
+async def test_without_partial_results_only_the_result_is_yielded(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    items = [
+        item
+        async for item in entity(hass).async_process_audio_stream_with_progress(
+            metadata(), chunks(synthesize("打开客厅的灯"), CHUNK)
+        )
+    ]
+    assert items == [stt.SpeechResult("打开客厅的灯", stt.SpeechResultState.SUCCESS)]
+    assert sis_server.sessions[-1].config["interim_results"] == "no"
+
+
+async def test_a_language_without_a_model_is_an_error(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant checks the language first; a direct caller gets an error result."""
+    result = await entity(hass).async_process_audio_stream(
+        metadata("fr-FR"), chunks(synthesize("bonjour"))
+    )
+    assert result == stt.SpeechResult(None, stt.SpeechResultState.ERROR)
+    [line] = failure_lines(caplog)
+    assert "No model for fr-FR at 16000 Hz" in line.getMessage()
+    assert sis_server.sessions == []
+
+
+async def test_stopping_the_progress_generator_cancels_the_session(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    release = asyncio.Event()
+
+    async def endless() -> AsyncIterator[bytes]:
+        async for piece in chunks(synthesize("打开客厅的灯"), CHUNK):
+            yield piece
+        await release.wait()
+        yield b""
+
+    with patch.object(sis_stt, "PARTIAL_SPEECH_RESULT", StandInPartial):
+        progress = entity(hass).async_process_audio_stream_with_progress(metadata(), endless())
+        first = await anext(progress)
+        assert isinstance(first, StandInPartial)
+        await progress.aclose()
+    session = sis_server.sessions[-1]
+    await asyncio.wait_for(session.done.wait(), 5)
+    assert session.end == {"command": "END", "cancel": True}
+    assert our_tasks() == []
+
+
+# Failures ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("faults", "code"),
+    [
+        ([Fault.handshake(status=403)], "SisAuthError"),
+        ([Fault.handshake(status=404)], "SisProjectError"),
+        ([Fault.handshake(status=429)], "SisServerError"),
+        ([Fault.error_after_start(code="SIS.0301", message="not match model")], "SIS.0301"),
+        ([Fault.fatal_after_start(code="SIS.0304", message="wait voice timeout")], "SIS.0304"),
+        # The client retries a START left unanswered once: both attempts fail.
+        ([Fault.no_start_response(), Fault.no_start_response()], "SisTimeoutError"),
+        ([Fault.malformed_json()], "SisProtocolError"),
+        ([Fault.close_after_bytes(6400)], "SisConnectionError"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+async def test_every_failure_is_an_error_result_with_one_log_line(
+    hass: HomeAssistant,
+    client: HttpClient,
+    sis_server: SisServer,
+    caplog: pytest.LogCaptureFixture,
+    loaded_entry: MockConfigEntry,
+    *,
+    faults: list[Fault],
+    code: str,
+) -> None:
+    sis_server.faults.extend(faults)
+    answer = await post(client, chunks(synthesize("打开客厅的灯", lead_ms=300, tail_ms=300)))
+    assert answer == {"text": None, "result": "error"}
+    [line] = failure_lines(caplog)
+    assert line.exc_info is None
+    assert f"code {code}," in line.getMessage()
+    if sis_server.sessions and (trace_id := start_trace_id(sis_server.sessions[-1])):
+        assert f"trace id {trace_id})" in line.getMessage()
+    await hass.async_block_till_done()
+    assert len(reauth_flows(hass, loaded_entry)) == (code == "SisAuthError")
+    await wait_for(lambda: sis_server.open_connections == 0, "every socket closed")
+    # The next recognition works again.
+    assert (await post(client, synthesize("关闭空调")))["text"] == "关闭空调"
+
+
+async def test_revoked_credentials_start_reauth(
+    hass: HomeAssistant,
+    client: HttpClient,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sis_server.revoke_credentials()
+    answer = await post(client, synthesize("打开客厅的灯"))
+    assert answer == {"text": None, "result": "error"}
+    await hass.async_block_till_done()
+    assert len(reauth_flows(hass, loaded_entry)) == 1
+    [line] = failure_lines(caplog)
+    assert "SisAuthError" in line.getMessage()
+
+
+async def test_end_never_answered_without_finals_is_an_error(
+    client: HttpClient, sis_server: SisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    sis_server.faults.append(Fault.no_end_response())
+    answer = await post(client, b"\0" * 16000)
+    assert answer == {"text": None, "result": "error"}
+    [line] = failure_lines(caplog)
+    assert "code SisTimeoutError," in line.getMessage()
+
+
+async def test_end_never_answered_returns_the_finals(
+    client: HttpClient, sis_server: SisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    sis_server.faults.append(Fault.no_end_response())
+    answer = await post(client, synthesize_sentences(["打开客厅的灯", "关闭空调"]))
+    assert answer == {"text": "打开客厅的灯关闭空调", "result": "success"}
+    assert failure_lines(caplog) == []
+
+
+# Cancellation and concurrency -------------------------------------------------------------
+
+
+async def test_cancelling_a_running_pipeline_cancels_the_session(
+    hass: HomeAssistant, start_run: RunFactory, sis_server: SisServer
+) -> None:
+    run = await start_run(no_vad=True)
+    await run.until("stt-start")
+    await run.send(synthesize("打开客厅的灯")[:6400])
+    await wait_for(
+        lambda: bool(sis_server.sessions) and len(received(sis_server)) >= 3200,
+        "audio at the server",
+    )
+    await run.ws.send_json_auto_id({"type": "unsubscribe_events", "subscription": run.run_id})
+    session = sis_server.sessions[-1]
+    await asyncio.wait_for(session.done.wait(), 5)
+    assert session.end == {"command": "END", "cancel": True}
+    # Home Assistant does not wait for tasks being cancelled: wait for ours to end.
+    await wait_for(lambda: our_tasks() == [], "no task of the run left")
+    assert sis_server.open_connections == 0
+
+
+async def test_three_pipelines_at_once(start_run: RunFactory, sis_server: SisServer) -> None:
+    phrases = ["打开客厅的灯", "关闭空调", "播放音乐"]
+    runs = [await start_run(no_vad=True) for _ in phrases]
+    audio = [synthesize(phrase) for phrase in phrases]
+    for run in runs:
+        await run.until("stt-start")
+    longest = max(len(pcm) for pcm in audio)
+    for start in range(0, longest, CHUNK):
+        for run, pcm in zip(runs, audio, strict=True):
+            if start < len(pcm):
+                await run.send(pcm[start : start + CHUNK])
+    for run in runs:
+        await run.end()
+    texts = await asyncio.gather(*(run.text() for run in runs))
+    assert texts == phrases
+    assert len(sis_server.sessions) == 3
+    assert sorted(received(sis_server, i)[:64] for i in range(3)) == sorted(
+        pcm[:64] for pcm in audio
+    )
+
+
+@pytest.mark.parametrize("options", [SENTENCE])
+async def test_unload_cancels_sessions_still_closing(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    sis_server: SisServer,
+) -> None:
+    # The answer comes at once; closing goes on in the background, here for long.
+    with patch("custom_components.huawei_cloud_sis.TIMEOUTS", replace(TEST_TIMEOUTS, close=600.0)):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+    sis_server.faults.append(Fault.no_end_response())  # END is never answered
+    release = asyncio.Event()
+
+    async def body() -> AsyncIterator[bytes]:
+        async for piece in chunks(synthesize("打开客厅的灯", tail_ms=1500), CHUNK):
+            yield piece
+        await release.wait()
+
+    answer = await post(await hass_client(), body())
+    release.set()
+    assert answer == {"text": "打开客厅的灯", "result": "success"}
+    await wait_for(lambda: sis_server.sessions[-1].end is not None, "END at the server")
+    assert sis_server.sessions[-1].end == {"command": "END", "cancel": True}
+    assert [task.get_name() for task in our_tasks() if "close" in task.get_name()]
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert our_tasks() == []
