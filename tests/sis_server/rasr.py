@@ -38,6 +38,7 @@ class RecordedSession:
     frame_times: list[float] = field(default_factory=list)
     end: dict[str, Any] | None = None
     sent: list[dict[str, Any]] = field(default_factory=list)
+    sent_times: list[float] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -167,6 +168,7 @@ class Connection:
         payload = {"resp_type": resp_type, "trace_id": self.trace_id or str(uuid.uuid4()), **fields}
         if self.session is not None:
             self.session.sent.append(payload)
+            self.session.sent_times.append(time.monotonic())
         await self.ws.send_str(json.dumps(payload, ensure_ascii=False))
 
     async def send_outputs(self, outputs: list[Output]) -> None:

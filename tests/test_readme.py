@@ -1,0 +1,63 @@
+"""The README documents the options that exist, with the defaults the code uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import re
+
+from custom_components.huawei_cloud_sis import const
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+ROW = re.compile(r"^\| [^|]+ \| `([a-z_]+)` \| ([^|]+) \|", re.MULTILINE)
+
+
+def _documented() -> dict[str, str]:
+    section = README.split("## Options", 1)[1].split("\n## ", 1)[0]
+    return {key: default.strip() for key, default in ROW.findall(section)}
+
+
+def _expected() -> dict[str, str]:
+    def shown(value: object) -> str:
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return "empty" if value is None else str(value)
+
+    expected = {
+        const.CONF_MODE: f"`{const.DEFAULT_MODE}`",
+        const.CONF_ADD_PUNC: shown(const.DEFAULT_ADD_PUNC),
+        const.CONF_DIGIT_NORM: shown(const.DEFAULT_DIGIT_NORM),
+        const.CONF_VOCABULARY_ID: shown(const.DEFAULT_VOCABULARY_ID),
+        const.CONF_VAD_HEAD: f"{const.DEFAULT_VAD_HEAD} ms",
+        const.CONF_VAD_TAIL: f"{const.DEFAULT_VAD_TAIL} ms",
+        const.CONF_MAX_SECONDS: f"{const.DEFAULT_MAX_SECONDS} s",
+    }
+    for language in const.LANGUAGES.values():
+        if len(language.models) > 1:
+            expected[language.option_key] = f"`{language.default_model}`"
+    return expected
+
+
+def test_every_option_is_documented_with_its_default() -> None:
+    assert _documented() == _expected()
+
+
+def test_the_table_parser_sees_a_wrong_default() -> None:
+    broken = README.replace("| `vad_tail` | 500 ms |", "| `vad_tail` | 400 ms |")
+    section = broken.split("## Options", 1)[1].split("\n## ", 1)[0]
+    assert dict(ROW.findall(section))["vad_tail"].strip() == "400 ms"
+    assert _expected()["vad_tail"] == "500 ms"
+
+
+def test_regions_and_languages_match_the_code() -> None:
+    for region in const.SIS_REGIONS:
+        row = next(line for line in README.splitlines() if f"| `{region}` |" in line)
+        tags = re.findall(r"\(`([a-zA-Z-]+)`\)", row)
+        assert tags == const.languages_for_region(region), region
+
+
+def test_readme_names_the_test_commands() -> None:
+    assert "scripts/setup" in README
+    assert "scripts/test" in README
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "scripts/setup" in ci
+    assert "scripts/test" in ci
