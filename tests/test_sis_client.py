@@ -60,11 +60,9 @@ EN = RecognitionConfig(audio_format=AudioFormat.PCM16K16BIT, model="english_16k_
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[SisServer]:
-    sis = SisServer()
-    await sis.start()
-    yield sis
-    await sis.close()
+def server(sis_server: SisServer) -> SisServer:
+    """The local SIS server of tests/conftest.py."""
+    return sis_server
 
 
 @pytest.fixture
