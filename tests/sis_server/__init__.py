@@ -1,11 +1,11 @@
-"""A strict local stand-in for Huawei Cloud IAM and SIS real-time recognition.
+"""A strict local stand-in for Huawei Cloud IAM and SIS real-time speech recognition.
 
 Tests run the protocol client and the integration against it over real sockets
 on 127.0.0.1; `python -m tests.sis_server` runs it on its own.
 """
 
 from .accounts import ACCESS_KEY, DOMAIN_NAME, PASSWORD, PROJECTS, SECRET_KEY, USERNAME
-from .faults import Fault, IamFault
+from .faults import Fault, FaultKind, IamFault
 from .rasr import RecordedSession
 from .server import SisServer
 from .speech import decode, silence, synthesize, synthesize_sentences
@@ -18,6 +18,7 @@ __all__ = [
     "SECRET_KEY",
     "USERNAME",
     "Fault",
+    "FaultKind",
     "IamFault",
     "RecordedSession",
     "SisServer",

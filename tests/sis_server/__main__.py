@@ -20,7 +20,8 @@ async def serve(host: str, port: int, phrase: str) -> None:
     print(f"Access key: {ACCESS_KEY}  secret key: {SECRET_KEY}")
     for region, project_id in PROJECTS.items():
         print(f"Project {region}: {project_id}")
-    print(f"Audio that is not test speech is recognised as: {phrase!r}", flush=True)
+    print(f"Audio that is not test speech is recognised as: {phrase!r}")
+    print("Press Ctrl-C to stop.", flush=True)
     try:
         await asyncio.Event().wait()
     finally:

@@ -1,7 +1,8 @@
-"""The one Huawei Cloud account the emulator knows: users, keys, projects and tokens."""
+"""The one Huawei Cloud account the emulator knows: its user, key, projects and tokens."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import secrets
@@ -20,11 +21,11 @@ PROJECTS: Final = {
     "ap-southeast-3": "2c6e3b4a1d9f4a8b0c3d4e5f6a7b8c92",
     "me-east-1": "3d7f4c5b2e0a4b9c1d4e5f6a7b8c9da3",
 }
-"""Region name → project id of the account."""
+"""Region name → id of the account's project in that region."""
 
 
 def region_of(project_id: str) -> str | None:
-    """Return the region of one of the account's projects."""
+    """Return the region of one of the account's projects, None for any other id."""
     return next((region for region, pid in PROJECTS.items() if pid == project_id), None)
 
 
@@ -34,41 +35,65 @@ def now_utc() -> datetime:
 
 
 def iso(moment: datetime) -> str:
-    """Format a time the way IAM does: microseconds and a trailing Z."""
+    """Format a time the way IAM does: UTC, microseconds and a trailing Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(slots=True)
 class IssuedToken:
-    """A token IAM handed out."""
+    """A project-scoped token IAM handed out."""
 
     project_id: str
+    issued_at: datetime
     expires_at: datetime
 
 
-class TokenStore:
-    """Tokens issued by the emulated IAM."""
+class Accounts:
+    """Who may sign in, and the tokens issued so far."""
 
-    def __init__(self) -> None:
-        """Start with no token."""
+    def __init__(self, clock: Callable[[], datetime] = now_utc) -> None:
+        """Use `clock` (aware UTC) for issuing and expiring tokens."""
+        self._clock = clock
         self._tokens: dict[str, IssuedToken] = {}
+        self.credentials_revoked = False
+        """When set, the password and the access key are refused."""
 
-    def issue(self, project_id: str, lifetime: timedelta) -> tuple[str, IssuedToken]:
-        """Create an opaque token scoped to a project."""
+    def password_ok(self, domain_name: str, user_name: str, password: str) -> bool:
+        """Whether the IAM user may sign in with this password."""
+        return not self.credentials_revoked and (domain_name, user_name, password) == (
+            DOMAIN_NAME,
+            USERNAME,
+            PASSWORD,
+        )
+
+    def secret_key(self, access_key: str) -> str | None:
+        """The secret key that goes with an access key, None if the key is unknown."""
+        if self.credentials_revoked or access_key != ACCESS_KEY:
+            return None
+        return SECRET_KEY
+
+    def issue_token(self, project_id: str, lifetime: timedelta) -> tuple[str, IssuedToken]:
+        """Create an opaque token scoped to one of the account's projects."""
         value = "MIIT" + secrets.token_urlsafe(48)
-        issued = IssuedToken(project_id=project_id, expires_at=now_utc() + lifetime)
+        now = self._clock()
+        issued = IssuedToken(project_id=project_id, issued_at=now, expires_at=now + lifetime)
         self._tokens[value] = issued
         return value, issued
 
-    def get(self, value: str) -> IssuedToken | None:
-        """Return a known token (expired or not)."""
+    def token(self, value: str) -> IssuedToken | None:
+        """Return a token issued by this IAM (expired or not), None for anything else."""
         return self._tokens.get(value)
 
-    def expire_all(self) -> None:
-        """Let every issued token expire now."""
-        for issued in self._tokens.values():
-            issued.expires_at = now_utc() - timedelta(seconds=1)
+    def token_expired(self, issued: IssuedToken) -> bool:
+        """Whether the token's lifetime is over by the server clock."""
+        return issued.expires_at <= self._clock()
 
-    def revoke_all(self) -> None:
-        """Forget every issued token."""
+    def expire_tokens(self) -> None:
+        """Let every token issued so far expire now."""
+        expired = self._clock() - timedelta(seconds=1)
+        for issued in self._tokens.values():
+            issued.expires_at = expired
+
+    def revoke_tokens(self) -> None:
+        """Forget every token issued so far."""
         self._tokens.clear()

@@ -1,4 +1,4 @@
-"""START config validation, with the service's error codes."""
+"""START config validation, answering with the service's error code and message."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ INTERNATIONAL: Final = ("ap-southeast-3", "me-east-1")
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """A recognition model and where it is offered."""
+    """A recognition model: its sample rate, where it is offered and what it accepts."""
 
     sample_rate: int
     regions: tuple[str, ...]
     digit_norm: bool = True
     vocabulary: bool = True
+    min_sentence_seconds: int = 1
+    """Dialect models treat a smaller `max_seconds` as this."""
 
 
 MODELS: Final = {
@@ -35,60 +37,89 @@ MODELS: Final = {
     "chinese_16k_common": Model(16000, CHINA_SITE),
     "chinese_8k_common": Model(8000, CHINA_SITE),
     "english_16k_general": Model(16000, ("cn-north-4", *INTERNATIONAL), digit_norm=False),
-    "cantonese_16k_common": Model(16000, ("cn-north-4",), digit_norm=False, vocabulary=False),
-    "sichuan_16k_common": Model(16000, ("cn-north-4",), digit_norm=False, vocabulary=False),
-    "shanghai_16k_common": Model(16000, ("cn-north-4",)),
-    "arabic_16k_general": Model(16000, INTERNATIONAL, digit_norm=False, vocabulary=False),
+    "cantonese_16k_common": Model(
+        16000, ("cn-north-4",), digit_norm=False, vocabulary=False, min_sentence_seconds=10
+    ),
+    "sichuan_16k_common": Model(
+        16000, ("cn-north-4",), digit_norm=False, vocabulary=False, min_sentence_seconds=10
+    ),
+    "shanghai_16k_common": Model(16000, ("cn-north-4",), min_sentence_seconds=10),
+    "arabic_16k_general": Model(16000, INTERNATIONAL),
 }
 
 SWITCHES: Final = ("add_punc", "interim_results", "digit_norm", "need_word_info")
+"""Fields whose value is the string "yes" or "no"."""
 RANGES: Final = {"vad_head": (0, 60000), "vad_tail": (0, 3000), "max_seconds": (1, 60)}
-KNOWN: Final = {"audio_format", "property", "vocabulary_id", *SWITCHES, *RANGES}
+"""Integer fields and their inclusive ranges."""
+REQUIRED: Final = ("audio_format", "property")
+KNOWN_FIELDS: Final = frozenset({*REQUIRED, *SWITCHES, *RANGES, "vocabulary_id"})
 
 
-class ConfigRefused(Exception):
-    """START is refused; args are (SIS code, message)."""
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why START is refused: the SIS error code and message of the ERROR response."""
+
+    code: str
+    message: str
 
 
-def _invalid(field: str) -> ConfigRefused:
-    return ConfigRefused("SIS.0032", f"'{field}' is invalid")
+def _invalid(field: str) -> Refusal:
+    return Refusal("SIS.0032", f"'{field}' is invalid")
 
 
-def validate(config: Any, region: str | None) -> dict[str, Any]:
-    """Return the config when the service would accept it, else raise ConfigRefused."""
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_config(config: Any, region: str | None) -> Refusal | None:
+    """Return why the service refuses this START config in `region`, or None if it is valid."""
+    if config is None:
+        return Refusal("SIS.0012", "'config' cannot be empty")
     if not isinstance(config, dict):
-        raise ConfigRefused("SIS.0012", "'config' cannot be empty")
-    for field in ("audio_format", "property"):
-        if not config.get(field):
-            raise ConfigRefused("SIS.0012", f"'{field}' cannot be empty")
-    unknown = sorted(set(config) - KNOWN)
+        return _invalid("config")
+    for field in REQUIRED:
+        if config.get(field) in (None, ""):
+            return Refusal("SIS.0012", f"'{field}' cannot be empty")
+    unknown = sorted(str(key) for key in config if key not in KNOWN_FIELDS)
     if unknown:
-        raise ConfigRefused("SIS.0031", f"'{unknown[0]}' is not supported")
-    if config["audio_format"] not in AUDIO_FORMATS:
-        raise _invalid("audio_format")
-    model = MODELS.get(config["property"]) if isinstance(config["property"], str) else None
-    if model is None or (region is not None and region not in model.regions):
-        raise _invalid("property")
+        return Refusal("SIS.0031", f"'{unknown[0]}' is not supported")
+    audio_format, model_name = config["audio_format"], config["property"]
+    if not isinstance(audio_format, str) or audio_format not in AUDIO_FORMATS:
+        return _invalid("audio_format")
+    if not isinstance(model_name, str) or model_name not in MODELS:
+        return _invalid("property")
     for field in SWITCHES:
         if field in config and config[field] not in ("yes", "no"):
-            raise _invalid(field)
+            return _invalid(field)
     for field, (low, high) in RANGES.items():
-        value = config.get(field, low)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _invalid(field)
-    if "vocabulary_id" in config:
-        vocabulary = config["vocabulary_id"]
-        if not isinstance(vocabulary, str) or not vocabulary:
-            raise _invalid("vocabulary_id")
-        if not model.vocabulary:
-            raise ConfigRefused("SIS.0031", "'vocabulary_id' is not supported by this model")
+        if field in config and not (_is_int(config[field]) and low <= config[field] <= high):
+            return _invalid(field)
+    if "vocabulary_id" in config and not (
+        isinstance(config["vocabulary_id"], str) and config["vocabulary_id"]
+    ):
+        return _invalid("vocabulary_id")
+    model = MODELS[model_name]
+    if region is not None and region not in model.regions:
+        return _invalid("property")
     if "digit_norm" in config and not model.digit_norm:
-        raise ConfigRefused("SIS.0031", "'digit_norm' is not supported by this model")
-    if AUDIO_FORMATS[config["audio_format"]] != model.sample_rate:
-        raise ConfigRefused("SIS.0301", "'audio_format' is not match model")
-    return config
+        return Refusal("SIS.0031", f"'digit_norm' is not supported by {model_name}")
+    if "vocabulary_id" in config and not model.vocabulary:
+        return Refusal("SIS.0031", f"'vocabulary_id' is not supported by {model_name}")
+    if AUDIO_FORMATS[audio_format] != model.sample_rate:
+        return Refusal("SIS.0301", "'audio_format' is not match model")
+    return None
+
+
+def sample_rate(audio_format: str) -> int:
+    """Samples per second of an audio format."""
+    return AUDIO_FORMATS[audio_format]
+
+
+def sample_width(audio_format: str) -> int:
+    """Bytes per sample: 2 for 16-bit PCM, 1 for u-law and a-law."""
+    return 2 if audio_format.endswith("16bit") else 1
 
 
 def frame_limits(audio_format: str) -> tuple[int, int]:
-    """Smallest and largest binary frame the service accepts for a format."""
-    return (320, 65536) if AUDIO_FORMATS[audio_format] == 16000 else (160, 32768)
+    """Smallest and largest binary frame, in bytes, the service accepts for a format."""
+    return (320, 65536) if sample_rate(audio_format) == 16000 else (160, 32768)

@@ -1,16 +1,65 @@
-"""Faults the emulator can play, one per incoming WebSocket connection."""
+"""Faults the emulator can play: one per WebSocket connection attempt, and IAM outages.
+
+Queue them on `SisServer.faults`; each incoming handshake takes the first one.
+Build them with the `Fault` class methods, e.g. `Fault.start_delay(0.5)`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from http import HTTPStatus
 from typing import Any
+
+
+class FaultKind(StrEnum):
+    """What goes wrong."""
+
+    HANDSHAKE = "handshake"
+    HANG_HANDSHAKE = "hang_handshake"
+    NO_START_RESPONSE = "no_start_response"
+    START_DELAY = "start_delay"
+    START_ERROR = "start_error"
+    ERROR_AFTER_START = "error_after_start"
+    FATAL_AFTER_START = "fatal_after_start"
+    CLOSE_AFTER_BYTES = "close_after_bytes"
+    NO_END_RESPONSE = "no_end_response"
+    END_DELAY = "end_delay"
+    MALFORMED_JSON = "malformed_json"
+    UNKNOWN_RESP_TYPE = "unknown_resp_type"
+    RESULT_WITHOUT_RESULT = "result_without_result"
+    BINARY_FROM_SERVER = "binary_from_server"
+    INTERIM_ONLY = "interim_only"
+
+
+_HANDSHAKE_BODIES: dict[int, tuple[str, str]] = {
+    401: ("APIG.0301", "Incorrect IAM authentication information: decrypt token fail"),
+    403: ("APIG.0302", "The IAM user is not authorized to access this API."),
+    404: ("APIG.0101", "The API does not exist or has not been published in the environment."),
+    429: (
+        "APIG.0308",
+        (
+            "The throttling threshold has been reached: "
+            "policy user over ratelimit,limit:60,time:1 minute"
+        ),
+    ),
+    504: ("APIG.0201", "Backend timeout."),
+}
+
+
+def default_handshake_body(status: int) -> dict[str, Any]:
+    """The API Gateway error body that usually comes with an HTTP status."""
+    code, message = _HANDSHAKE_BODIES.get(
+        status, ("APIG.0201", f"{HTTPStatus(status).phrase}." if status in HTTPStatus else "")
+    )
+    return {"error_code": code, "error_msg": message}
 
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """What goes wrong on one connection; build it with the class methods."""
+    """What goes wrong on one WebSocket connection; build it with the class methods."""
 
-    kind: str
+    kind: FaultKind
     status: int = 0
     body: dict[str, Any] = field(default_factory=dict)
     code: str = ""
@@ -20,83 +69,90 @@ class Fault:
 
     @classmethod
     def handshake(cls, status: int, body: dict[str, Any] | None = None) -> Fault:
-        """Answer the upgrade with an HTTP error (401, 403, 404, 429, 5xx...)."""
-        return cls("handshake", status=status, body=body or {"error_code": "APIG.0201"})
+        """Refuse the upgrade with an HTTP error and a JSON body (an APIG one by default)."""
+        return cls(
+            FaultKind.HANDSHAKE,
+            status=status,
+            body=default_handshake_body(status) if body is None else body,
+        )
 
     @classmethod
     def hang_handshake(cls) -> Fault:
-        """Accept the TCP connection and never answer the upgrade."""
-        return cls("hang_handshake")
+        """Accept the TCP connection and never answer the upgrade request."""
+        return cls(FaultKind.HANG_HANDSHAKE)
 
     @classmethod
     def no_start_response(cls) -> Fault:
-        """Never answer START."""
-        return cls("no_start_response")
+        """Record START but never answer it."""
+        return cls(FaultKind.NO_START_RESPONSE)
 
     @classmethod
     def start_delay(cls, seconds: float) -> Fault:
-        """Answer START only after `seconds`."""
-        return cls("start_delay", seconds=seconds)
+        """Answer a valid START only after `seconds`."""
+        return cls(FaultKind.START_DELAY, seconds=seconds)
 
     @classmethod
     def start_error(cls, code: str, message: str = "") -> Fault:
-        """Answer START with ERROR (no session starts)."""
-        return cls("start_error", code=code, message=message)
+        """Answer START with ERROR, whatever the config (no session becomes active)."""
+        return cls(FaultKind.START_ERROR, code=code, message=message)
 
     @classmethod
     def error_after_start(cls, code: str, message: str = "") -> Fault:
         """Right after the START response: ERROR, then END with reason ERROR."""
-        return cls("error_after_start", code=code, message=message)
+        return cls(FaultKind.ERROR_AFTER_START, code=code, message=message)
 
     @classmethod
     def fatal_after_start(cls, code: str, message: str = "") -> Fault:
         """Right after the START response: FATAL_ERROR, then close the connection."""
-        return cls("fatal_after_start", code=code, message=message)
+        return cls(FaultKind.FATAL_AFTER_START, code=code, message=message)
 
     @classmethod
     def close_after_bytes(cls, count: int) -> Fault:
-        """Drop the TCP connection (no close frame) once `count` audio bytes arrived."""
-        return cls("close_after_bytes", after_bytes=count)
+        """Close the TCP connection (no close frame) once `count` audio bytes arrived."""
+        return cls(FaultKind.CLOSE_AFTER_BYTES, after_bytes=count)
 
     @classmethod
     def no_end_response(cls) -> Fault:
-        """Ignore the END command (results already due are still sent)."""
-        return cls("no_end_response")
+        """Never answer END (final results already due are still sent)."""
+        return cls(FaultKind.NO_END_RESPONSE)
 
     @classmethod
     def end_delay(cls, seconds: float) -> Fault:
-        """Answer END only after `seconds`."""
-        return cls("end_delay", seconds=seconds)
+        """Handle END only after `seconds`."""
+        return cls(FaultKind.END_DELAY, seconds=seconds)
 
     @classmethod
     def malformed_json(cls) -> Fault:
-        """Send a broken JSON text frame right after the START response."""
-        return cls("malformed_json")
+        """Send a truncated JSON text frame right after the START response."""
+        return cls(FaultKind.MALFORMED_JSON)
 
     @classmethod
     def unknown_resp_type(cls) -> Fault:
-        """Send a message of an unknown type right after the START response."""
-        return cls("unknown_resp_type")
+        """Send a message with an undocumented `resp_type` right after the START response."""
+        return cls(FaultKind.UNKNOWN_RESP_TYPE)
+
+    @classmethod
+    def result_without_result(cls) -> Fault:
+        """After the first audio frame, send a final segment that has no `result` key."""
+        return cls(FaultKind.RESULT_WITHOUT_RESULT)
 
     @classmethod
     def binary_from_server(cls) -> Fault:
         """Send a binary frame right after the START response."""
-        return cls("binary_from_server")
-
-    @classmethod
-    def result_without_result(cls) -> Fault:
-        """After the first audio frame, send a final segment without `result`."""
-        return cls("result_without_result")
+        return cls(FaultKind.BINARY_FROM_SERVER)
 
     @classmethod
     def interim_only(cls) -> Fault:
-        """Never mark a segment final."""
-        return cls("interim_only")
+        """Send every segment with `is_final: false`, never a final one."""
+        return cls(FaultKind.INTERIM_ONLY)
 
 
 @dataclass(frozen=True, slots=True)
 class IamFault:
-    """Make every IAM request fail with `status`, or hang until the server closes."""
+    """While set on the server, every IAM request fails with `status`, or hangs.
+
+    A hanging request is answered only when the server closes.
+    """
 
     status: int = 503
     hang: bool = False

@@ -1,51 +1,77 @@
-"""The emulated IAM: project-scoped tokens and the project list."""
+"""The emulated IAM: project-scoped tokens (password method) and the signed project list."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .accounts import (
-    DOMAIN_ID,
-    DOMAIN_NAME,
-    PASSWORD,
-    PROJECTS,
-    USER_ID,
-    USERNAME,
-    iso,
-    now_utc,
-    region_of,
-)
+from .accounts import DOMAIN_ID, DOMAIN_NAME, PROJECTS, USER_ID, USERNAME, iso, region_of
 from .signature import SignatureError, verify
 
 if TYPE_CHECKING:
     from .server import SisServer
 
 
-def _iam_error(status: int, message: str, title: str) -> web.Response:
+def iam_error(status: int, message: str) -> web.Response:
+    """An IAM error response: {"error": {"code", "message", "title"}}."""
+    title = HTTPStatus(status).phrase if status in HTTPStatus else "Error"
     return web.json_response(
         {"error": {"code": status, "message": message, "title": title}}, status=status
     )
 
 
-def _bad_request(message: str) -> web.Response:
-    return _iam_error(400, message, "Bad Request")
-
-
-def _dig(data: Any, *path: str) -> Any:
-    for key in path:
+def _object(data: Any, *keys: str) -> dict[str, Any] | None:
+    """Follow `keys` through nested JSON objects; None if any step is not an object."""
+    for key in keys:
         if not isinstance(data, dict):
             return None
         data = data.get(key)
-    return data
+    return data if isinstance(data, dict) else None
+
+
+def _string(data: dict[str, Any] | None, key: str) -> str | None:
+    value = None if data is None else data.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _scope_project(body: Any) -> tuple[str, str] | None:
+    """The ("id" | "name", value) the token is to be scoped to; None if malformed."""
+    project = _object(body, "auth", "scope", "project")
+    if project is None or len(project) != 1:
+        return None
+    key, value = next(iter(project.items()))
+    if key not in ("id", "name") or not isinstance(value, str) or not value:
+        return None
+    return key, value
+
+
+def _catalog(region: str) -> list[dict[str, Any]]:
+    """A short service catalog, as IAM returns without `nocatalog=true`."""
+    return [
+        {
+            "type": "sis",
+            "id": "5c1e0e4d0b9f4e4f9a8b7c6d5e4f3a21",
+            "name": "sis",
+            "endpoints": [
+                {
+                    "id": "9a8b7c6d5e4f3a215c1e0e4d0b9f4e4f",
+                    "interface": "public",
+                    "region": region,
+                    "region_id": region,
+                    "url": f"https://sis-ext.{region}.myhuaweicloud.com",
+                }
+            ],
+        }
+    ]
 
 
 class IamHandlers:
-    """HTTP handlers of the IAM endpoints."""
+    """HTTP handlers of the IAM endpoints, sharing the state of a `SisServer`."""
 
     def __init__(self, server: SisServer) -> None:
-        """Serve on behalf of `server`, whose state they share."""
+        """Serve on behalf of `server`."""
         self.server = server
 
     async def _fault(self) -> web.Response | None:
@@ -54,59 +80,61 @@ class IamHandlers:
             return None
         if fault.hang:
             await self.server.closing.wait()
-        return _iam_error(fault.status, "Service unavailable", "Service Unavailable")
+        return iam_error(fault.status, "The service is temporarily unavailable.")
 
     async def tokens(self, request: web.Request) -> web.Response:
-        """POST /v3/auth/tokens with the password method."""
+        """POST /v3/auth/tokens[?nocatalog=true] with the password method."""
         self.server.iam_token_requests += 1
         if failed := await self._fault():
             return failed
-        if not request.content_type.startswith("application/json"):
-            return _bad_request("The request body must be JSON")
+        if not request.headers.get("Content-Type", "").startswith("application/json"):
+            return iam_error(400, "The request body must be application/json.")
         try:
             body = await request.json()
         except ValueError:
-            return _bad_request("The request body is not valid JSON")
-        identity = _dig(body, "auth", "identity")
-        user = _dig(identity, "password", "user")
-        scope = _dig(body, "auth", "scope", "project")
+            return iam_error(400, "The request body is not valid JSON.")
+        identity = _object(body, "auth", "identity")
+        user = _object(identity, "password", "user")
+        domain = _object(user, "domain")
+        scope = _scope_project(body)
+        name, password = _string(user, "name"), _string(user, "password")
+        domain_name = _string(domain, "name")
         if (
-            _dig(identity, "methods") != ["password"]
-            or not isinstance(user, dict)
-            or not isinstance(user.get("name"), str)
-            or not isinstance(user.get("password"), str)
-            or not isinstance(_dig(user, "domain", "name"), str)
-            or not isinstance(scope, dict)
-            or len(scope) != 1
-            or not isinstance(scope.get("id", scope.get("name")), str)
+            identity is None
+            or identity.get("methods") != ["password"]
+            or name is None
+            or password is None
+            or domain_name is None
+            or scope is None
         ):
-            return _bad_request("The request body is malformed")
-        if self.server.credentials_revoked or (
-            user["name"],
-            user["password"],
-            user["domain"]["name"],
-        ) != (
-            USERNAME,
-            PASSWORD,
-            DOMAIN_NAME,
-        ):
-            return _iam_error(401, "The username or password is wrong.", "Unauthorized")
-        if "id" in scope:
-            project_id, region = scope["id"], region_of(scope["id"])
+            return iam_error(400, "The request body is malformed.")
+        if not self.server.accounts.password_ok(domain_name, name, password):
+            return iam_error(401, "The username or password is wrong.")
+        key, value = scope
+        project_id: str | None
+        region: str | None
+        if key == "id":
+            project_id, region = value, region_of(value)
         else:
-            region, project_id = scope["name"], PROJECTS.get(scope["name"])
-        if region is None or project_id is None:
-            return _bad_request("project not found in this account")
-        value, issued = self.server.tokens.issue(project_id, self.server.token_lifetime)
-        domain = {"id": DOMAIN_ID, "name": DOMAIN_NAME}
-        token = {
+            project_id, region = PROJECTS.get(value), value
+        if project_id is None or region is None:
+            return iam_error(400, f"project not found in the account: {value}")
+        token_value, issued = self.server.accounts.issue_token(
+            project_id, self.server.token_lifetime
+        )
+        domain_info = {"id": DOMAIN_ID, "name": DOMAIN_NAME}
+        token: dict[str, Any] = {
             "expires_at": iso(issued.expires_at),
-            "issued_at": iso(now_utc()),
+            "issued_at": iso(issued.issued_at),
             "methods": ["password"],
-            "project": {"id": project_id, "name": region, "domain": domain},
-            "user": {"id": USER_ID, "name": USERNAME, "domain": domain},
+            "project": {"id": project_id, "name": region, "domain": domain_info},
+            "user": {"id": USER_ID, "name": USERNAME, "domain": domain_info},
         }
-        return web.json_response({"token": token}, status=201, headers={"X-Subject-Token": value})
+        if request.query.get("nocatalog") != "true":
+            token["catalog"] = _catalog(region)
+        return web.json_response(
+            {"token": token}, status=201, headers={"X-Subject-Token": token_value}
+        )
 
     async def projects(self, request: web.Request) -> web.Response:
         """GET /v3/projects[?name=region], signed with the access key."""
@@ -114,10 +142,9 @@ class IamHandlers:
         if failed := await self._fault():
             return failed
         try:
-            verify(request, self.server.now(), revoked=self.server.credentials_revoked)
+            verify(request, self.server.now(), self.server.accounts.secret_key)
         except SignatureError as err:
-            code, message = err.args
-            return web.json_response({"error_code": code, "error_msg": message}, status=401)
+            return web.json_response({"error_code": err.code, "error_msg": err.message}, status=401)
         name = request.query.get("name")
         projects = [
             {

@@ -1,4 +1,8 @@
-"""The emulated real-time recognition WebSocket: handshake checks and the session protocol."""
+"""The emulated real-time recognition WebSocket: handshake checks and the session protocol.
+
+Each connection runs a small state machine: IDLE → (START) → ACTIVE → (END or an
+error) → IDLE, and a connection may carry several sessions one after the other.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +10,56 @@ import asyncio
 from dataclasses import dataclass, field
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 import uuid
 
 from aiohttp import WSMsgType, web
 
-from .accounts import region_of
-from .config_rules import AUDIO_FORMATS, ConfigRefused, frame_limits, validate
-from .faults import Fault
-from .recognizer import CONTINUE, SENTENCE, SHORT, Event, Output, Recognizer, Result
+from .accounts import iso, region_of
+from .config_rules import check_config, frame_limits, sample_rate, sample_width
+from .faults import Fault, FaultKind
+from .recognizer import CONTINUE, MODES, SENTENCE, SHORT, Event, Output, Recognizer, Result
 from .signature import SignatureError, verify
 
 if TYPE_CHECKING:
     from .server import SisServer
 
-MODES = (SHORT, CONTINUE, SENTENCE)
-AUDIO_LIMIT_SECONDS = {SHORT: 60, SENTENCE: 60, CONTINUE: 5 * 3600}
+AUDIO_LIMIT_SECONDS: Final = {SHORT: 60, SENTENCE: 60, CONTINUE: 5 * 3600}
+CLOSE_TIMEOUT: Final = 2.0
+"""How long the server waits for the client's close frame after sending its own."""
+NOT_FOUND: Final = "The API does not exist or has not been published in the environment."
+IAM_PREFIX: Final = "Incorrect IAM authentication information: "
 
 
 @dataclass(slots=True)
 class RecordedSession:
-    """What the emulator received and sent for one START."""
+    """What the server received and sent for one START command."""
 
     mode: str
     project_id: str
     headers: dict[str, str]
+    """The handshake request's headers."""
     auth: str
+    """"token" or "aksk"."""
     config: dict[str, Any] = field(default_factory=dict)
+    """The START config as received (empty if it was not a JSON object)."""
     audio: bytearray = field(default_factory=bytearray)
+    """Every accepted binary frame of the session, concatenated."""
     frame_sizes: list[int] = field(default_factory=list)
     frame_times: list[float] = field(default_factory=list)
+    """`time.monotonic()` at the arrival of each accepted frame."""
     end: dict[str, Any] | None = None
+    """The END command, once received."""
     sent: list[dict[str, Any]] = field(default_factory=list)
+    """Every JSON message sent for the session, in order."""
     sent_times: list[float] = field(default_factory=list)
+    """`time.monotonic()` when each message of `sent` was sent."""
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when the session is over: END answered, an error, or the socket closed."""
 
 
 def apig_error(status: int, code: str, message: str) -> web.Response:
-    """A handshake refusal as API Gateway sends it."""
+    """A handshake refusal: plain HTTP with a JSON {"error_code", "error_msg"} body."""
     return web.json_response({"error_code": code, "error_msg": message}, status=status)
 
 
@@ -54,65 +70,59 @@ class RasrHandlers:
         """Share the server's state."""
         self.server = server
 
+    async def not_found(self, request: web.Request) -> web.Response:
+        """Any path that is not one of the emulated APIs."""
+        return apig_error(404, "APIG.0101", NOT_FOUND)
+
     def _authenticate(self, request: web.Request, project_id: str) -> str | web.Response:
-        """Return the kind of credentials used, or the refusal to send."""
+        """Return how the client signed in ("token" or "aksk"), or the refusal to send."""
+        server = self.server
         if len(request.headers.getall("Host", [])) > 1:
-            return apig_error(401, "APIG.0301", "Incorrect IAM authentication information")
+            return apig_error(401, "APIG.0301", IAM_PREFIX + "duplicate host header")
         token = request.headers.get("X-Auth-Token")
         if token is not None:
-            issued = self.server.tokens.get(token)
+            issued = server.accounts.token(token)
             if issued is None:
-                return apig_error(
-                    401, "APIG.0301", "Incorrect IAM authentication information: decrypt token fail"
-                )
-            if issued.expires_at <= self.server.now():
+                return apig_error(401, "APIG.0301", IAM_PREFIX + "decrypt token fail")
+            if server.accounts.token_expired(issued):
+                message = f"token expires, expires_at: {iso(issued.expires_at)}"
+                return apig_error(401, "APIG.0301", IAM_PREFIX + message)
+            if issued.project_id != project_id:
                 return apig_error(
                     401,
-                    "APIG.0301",
-                    "Incorrect IAM authentication information: token expires, "
-                    f"expires_at: {issued.expires_at.isoformat()}",
+                    "SIS.0101",
+                    "Token verification failed: the token is not scoped to the project in the URL.",
                 )
-            if issued.project_id != project_id:
-                return apig_error(401, "SIS.0101", "token verification failed: project mismatch")
             return "token"
         if "Authorization" in request.headers:
             try:
-                verify(request, self.server.now(), revoked=self.server.credentials_revoked)
+                verify(request, server.now(), server.accounts.secret_key)
             except SignatureError as err:
-                code, message = err.args
-                return apig_error(401, code, message)
+                return apig_error(401, err.code, err.message)
             if region_of(project_id) is None:
                 return apig_error(403, "APIG.0310", "The project is unavailable.")
             return "aksk"
-        return apig_error(
-            401, "APIG.0301", "Incorrect IAM authentication information: x-auth-token not found"
-        )
-
-    async def not_found(self, request: web.Request) -> web.Response:
-        """Any path that is not an API."""
-        return apig_error(
-            404,
-            "APIG.0101",
-            "The API does not exist or has not been published in the environment.",
-        )
+        return apig_error(401, "APIG.0301", IAM_PREFIX + "x-auth-token not found")
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """GET /v1/{project_id}/rasr/{mode}: check the handshake, then run the protocol."""
         server = self.server
+        fault = server.faults.pop(0) if server.faults else None
+        if fault is not None and fault.kind is FaultKind.HANG_HANDSHAKE:
+            await server.closing.wait()
+            return apig_error(503, "APIG.0201", "Backend unavailable.")
+        if fault is not None and fault.kind is FaultKind.HANDSHAKE:
+            return web.json_response(fault.body, status=fault.status)
         mode = request.match_info["mode"]
         project_id = request.match_info["project_id"]
         if mode not in MODES:
             return await self.not_found(request)
-        fault = server.faults.pop(0) if server.faults else None
-        if fault is not None and fault.kind == "hang_handshake":
-            await server.closing.wait()
-            return apig_error(503, "APIG.0201", "Backend unavailable.")
-        if fault is not None and fault.kind == "handshake":
-            return web.json_response(fault.body, status=fault.status)
         auth = self._authenticate(request, project_id)
         if isinstance(auth, web.Response):
             return auth
-        ws = web.WebSocketResponse(autoping=True)
+        ws = web.WebSocketResponse(timeout=CLOSE_TIMEOUT)
+        if not ws.can_prepare(request).ok:
+            return apig_error(400, "APIG.0201", "The request is not a WebSocket upgrade.")
         await ws.prepare(request)
         server.connections += 1
         server.open_connections += 1
@@ -120,8 +130,10 @@ class RasrHandlers:
         connection = Connection(server, request, ws, mode, project_id, auth, fault)
         try:
             await connection.run()
+        except ConnectionError:
+            pass  # the client went away while the server was sending
         finally:
-            connection.finish()
+            connection.stop()
             server.sockets.discard(ws)
             server.open_connections -= 1
             if not ws.closed:
@@ -130,7 +142,7 @@ class RasrHandlers:
 
 
 class Connection:
-    """One WebSocket: a sequence of START ... END sessions."""
+    """One accepted WebSocket: a sequence of START ... END sessions."""
 
     def __init__(
         self,
@@ -151,24 +163,23 @@ class Connection:
         self.auth = auth
         self.fault = fault
         self.headers = dict(request.headers)
+        self.trace_id = str(uuid.uuid4())
         self.session: RecordedSession | None = None
         self.recognizer: Recognizer | None = None
-        self.trace_id = ""
         self.active = False
-        self.ever_started = False
-        self.fault_used = False
+        self.ever_active = False
+        self.bad_result_sent = False
 
-    def _fault(self, kind: str) -> Fault | None:
-        if self.fault is not None and self.fault.kind == kind:
-            return self.fault
-        return None
+    def _fault(self, kind: FaultKind) -> Fault | None:
+        return self.fault if self.fault is not None and self.fault.kind is kind else None
 
     async def send(self, resp_type: str, **fields: Any) -> None:
-        """Send one JSON message (resp_type and trace_id first) and record it."""
-        payload = {"resp_type": resp_type, "trace_id": self.trace_id or str(uuid.uuid4()), **fields}
-        if self.session is not None:
-            self.session.sent.append(payload)
-            self.session.sent_times.append(time.monotonic())
+        """Send one JSON message (resp_type and trace_id first), recording it in the session."""
+        payload = {"resp_type": resp_type, "trace_id": self.trace_id, **fields}
+        session = self.session
+        if session is not None and not session.done.is_set():
+            session.sent.append(payload)
+            session.sent_times.append(time.monotonic())
         await self.ws.send_str(json.dumps(payload, ensure_ascii=False))
 
     async def send_outputs(self, outputs: list[Output]) -> None:
@@ -181,37 +192,37 @@ class Connection:
             segments = output.segments
             if output.final and self.server.processing_delay:
                 await asyncio.sleep(self.server.processing_delay)
-            if self._fault("interim_only"):
+            if self._fault(FaultKind.INTERIM_ONLY):
                 segments = [{**segment, "is_final": False} for segment in segments]
             await self.send("RESULT", segments=segments)
 
-    async def error(self, code: str, message: str, *, end: bool) -> None:
-        """ERROR, and END with reason ERROR when a session was active."""
+    async def error(self, code: str, message: str) -> None:
+        """ERROR; if a session is active, also END with reason ERROR, and the session is over."""
         await self.send("ERROR", error_code=code, error_msg=message)
-        if end and self.active:
+        if self.active:
             await self.send("END", reason="ERROR")
         self.stop()
 
     def stop(self) -> None:
-        """The session (if any) is over."""
+        """The current session, if any, is over."""
         self.active = False
         if self.session is not None:
             self.session.done.set()
 
-    def finish(self) -> None:
-        """The connection is over."""
-        self.stop()
-
     async def run(self) -> None:
-        """Serve frames until the connection closes."""
+        """Serve frames until the connection closes or goes idle for too long."""
+        loop = asyncio.get_running_loop()
+        last_frame = loop.time()
         while True:
             try:
-                message = await self.ws.receive(timeout=self.server.idle_timeout)
+                async with asyncio.timeout_at(last_frame + self.server.idle_timeout):
+                    message = await self.ws.receive()
             except TimeoutError:
                 await self.send(
                     "FATAL_ERROR", error_code="SIS.0304", error_msg="wait voice timeout"
                 )
                 return
+            last_frame = loop.time()
             if message.type is WSMsgType.TEXT:
                 if not await self.on_text(message.data):
                     return
@@ -226,116 +237,115 @@ class Connection:
         try:
             command = json.loads(text)
         except ValueError:
-            command = None
+            await self.error("SIS.0032", "the message is not valid JSON")
+            return True
         if not isinstance(command, dict) or command.get("command") not in ("START", "END"):
-            await self.send("ERROR", error_code="SIS.0032", error_msg="'command' is invalid")
+            await self.error("SIS.0032", "'command' is invalid")
             return True
         if command["command"] == "START":
             return await self.on_start(command)
-        return await self.on_end(command)
+        await self.on_end(command)
+        return True
 
     async def on_start(self, command: dict[str, Any]) -> bool:
-        """START: validate the config and begin a session."""
+        """START: validate the config and make a session active."""
         if self.active:
             await self.send(
                 "ERROR", error_code="SIS.0032", error_msg="START is not allowed in this state"
             )
             return True
         self.trace_id = str(uuid.uuid4())
+        raw = command.get("config")
         self.session = RecordedSession(
             mode=self.mode,
             project_id=self.project_id,
             headers=self.headers,
             auth=self.auth,
-            config=dict(raw) if isinstance(raw := command.get("config"), dict) else {},
+            config=dict(raw) if isinstance(raw, dict) else {},
         )
         self.server.sessions.append(self.session)
-        if self._fault("no_start_response"):
+        if self._fault(FaultKind.NO_START_RESPONSE):
             return True
-        if fault := self._fault("start_error"):
-            await self.error(fault.code, fault.message, end=False)
+        if fault := self._fault(FaultKind.START_ERROR):
+            await self.error(fault.code, fault.message)
             return True
-        try:
-            config = validate(command.get("config"), region_of(self.project_id))
-        except ConfigRefused as err:
-            code, message = err.args
-            await self.error(code, message, end=False)
+        if refusal := check_config(raw, region_of(self.project_id)):
+            await self.error(refusal.code, refusal.message)
             return True
-        if fault := self._fault("start_delay"):
+        assert isinstance(raw, dict)
+        if fault := self._fault(FaultKind.START_DELAY):
             await asyncio.sleep(fault.seconds)
-        self.recognizer = Recognizer(self.mode, config, self.server.fallback_text)
+        self.recognizer = Recognizer(self.mode, raw, self.server.fallback_text)
         await self.send("START")
-        self.active = True
-        self.ever_started = True
+        self.active = self.ever_active = True
         return await self.after_start()
 
     async def after_start(self) -> bool:
-        """Faults that strike right after the START response."""
-        if fault := self._fault("error_after_start"):
-            await self.error(fault.code, fault.message, end=True)
-        elif fault := self._fault("fatal_after_start"):
+        """Faults that strike right after the START response; False closes the connection."""
+        if fault := self._fault(FaultKind.ERROR_AFTER_START):
+            await self.error(fault.code, fault.message)
+        elif fault := self._fault(FaultKind.FATAL_AFTER_START):
             await self.send("FATAL_ERROR", error_code=fault.code, error_msg=fault.message)
             return False
-        elif self._fault("malformed_json"):
+        elif self._fault(FaultKind.MALFORMED_JSON):
             await self.ws.send_str('{"resp_type": "RESULT", ')
-        elif self._fault("unknown_resp_type"):
+        elif self._fault(FaultKind.UNKNOWN_RESP_TYPE):
             await self.send("SURPRISE")
-        elif self._fault("binary_from_server"):
+        elif self._fault(FaultKind.BINARY_FROM_SERVER):
             await self.ws.send_bytes(b"\x00\x01")
         return True
 
-    async def on_end(self, command: dict[str, Any]) -> bool:
-        """END: finish or cancel the session."""
+    async def on_end(self, command: dict[str, Any]) -> None:
+        """END: finish or cancel the active session."""
         if not self.active or self.session is None or self.recognizer is None:
             await self.send("ERROR", error_code="SIS.0032", error_msg="END is not allowed now")
-            return True
-        cancel = command.get("cancel", False)
+            return
         self.session.end = command
+        cancel = command.get("cancel", False)
         if not isinstance(cancel, bool):
-            await self.error("SIS.0032", "'cancel' is invalid", end=True)
-            return True
-        if self._fault("no_end_response"):
+            await self.error("SIS.0032", "'cancel' is invalid")
+            return
+        if self._fault(FaultKind.NO_END_RESPONSE):
             if not cancel:
                 await self.send_outputs(self.recognizer.finish())
-            return True
-        if fault := self._fault("end_delay"):
+            self.recognizer.finished = True
+            return
+        if fault := self._fault(FaultKind.END_DELAY):
             await asyncio.sleep(fault.seconds)
         if not cancel:
             await self.send_outputs(self.recognizer.finish())
         await self.send("END", reason="CANCEL" if cancel else "NORMAL")
         self.stop()
-        return True
 
     async def on_audio(self, data: bytes) -> bool:
-        """A binary frame: check it, record it, recognise it."""
-        if not self.active or self.session is None or self.recognizer is None:
-            if not self.ever_started:
+        """A binary frame: check it, record it, recognise it; False closes the connection."""
+        session, recognizer = self.session, self.recognizer
+        if not self.active or session is None or recognizer is None:
+            if not self.ever_active:
                 await self.send(
                     "ERROR", error_code="SIS.0032", error_msg="audio is not allowed before START"
                 )
             return True
-        session = self.session
-        low, high = frame_limits(session.config["audio_format"])
-        if not low <= len(data) <= high:
-            await self.error("SIS.0032", f"audio frame size {len(data)} is invalid", end=True)
-            return True
+        audio_format = session.config["audio_format"]
+        if not recognizer.finished:
+            low, high = frame_limits(audio_format)
+            if not low <= len(data) <= high:
+                await self.error("SIS.0032", f"the audio frame size {len(data)} is invalid")
+                return True
+            limit = AUDIO_LIMIT_SECONDS[self.mode] * sample_rate(audio_format)
+            if len(session.audio) + len(data) > limit * sample_width(audio_format):
+                await self.error("SIS.0309", "the audio is too long")
+                return True
         session.audio += data
         session.frame_sizes.append(len(data))
         session.frame_times.append(time.monotonic())
-        rate = AUDIO_FORMATS[session.config["audio_format"]]
-        width = 2 if session.config["audio_format"].endswith("16bit") else 1
-        if len(session.audio) > AUDIO_LIMIT_SECONDS[self.mode] * rate * width:
-            await self.error("SIS.0309", "audio is too long", end=True)
-            return True
-        if (fault := self._fault("close_after_bytes")) and len(session.audio) >= fault.after_bytes:
-            transport = self.request.transport
-            if transport is not None:
-                transport.close()
+        fault = self._fault(FaultKind.CLOSE_AFTER_BYTES)
+        if fault is not None and len(session.audio) >= fault.after_bytes:
+            if self.request.transport is not None:
+                self.request.transport.close()
             return False
-        if self._fault("result_without_result") and not self.fault_used:
-            self.fault_used = True
-            await self.send(
-                "RESULT", segments=[{"start_time": 0, "end_time": 10, "is_final": True}]
-            )
-        await self.send_outputs(self.recognizer.feed(data))
+        if self._fault(FaultKind.RESULT_WITHOUT_RESULT) and not self.bad_result_sent:
+            self.bad_result_sent = True
+            await self.send("RESULT", segments=[{"start_time": 0, "end_time": 0, "is_final": True}])
+        await self.send_outputs(recognizer.feed(data))
         return True

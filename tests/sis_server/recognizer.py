@@ -1,17 +1,31 @@
-"""The emulated engine: voice activity detection and results for each mode."""
+"""The emulated engine: voice activity detection and the results of each mode.
+
+Only the two PCM formats are listened to; u-law and a-law audio counts as silence.
+A sample that is not zero is speech. A sentence is a stretch of speech ended by
+`vad_tail` ms of silence or cut at `max_seconds`; its text is what the fake codec
+decodes from it, or the fallback phrase for audio that is not codec speech.
+"""
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from .config_rules import AUDIO_FORMATS
-from .speech import decode_samples, samples_of
+from .config_rules import MODELS, sample_rate, sample_width
+from .speech import Run, decode_runs, runs_of, samples_of
 
-SHORT, CONTINUE, SENTENCE = "short-stream", "continue-stream", "sentence-stream"
-SHORT_STREAM_GAP_MS = 500
-"""Silence that separates sentences in short-stream mode (its VAD settings are ignored)."""
+SHORT: Final = "short-stream"
+CONTINUE: Final = "continue-stream"
+SENTENCE: Final = "sentence-stream"
+MODES: Final = (SHORT, CONTINUE, SENTENCE)
+
+DEFAULT_VAD_HEAD_MS: Final = 10000
+DEFAULT_VAD_TAIL_MS: Final = 500
+DEFAULT_MAX_SECONDS: Final = 30
+SHORT_STREAM_GAP_MS: Final = 500
+"""Silence that separates sentences in short-stream mode, which ignores the VAD settings."""
+FINAL_SCORE: Final = 0.9
+INTERIM_SCORE: Final = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,56 +48,72 @@ type Output = Event | Result
 
 
 class Recognizer:
-    """Follow one session's audio and say what the service would send."""
+    """Follow one session's audio and tell what the service sends because of it."""
 
     def __init__(self, mode: str, config: dict[str, Any], fallback_text: str) -> None:
-        """Read the VAD settings of the START config."""
+        """Read the settings of a validated START config."""
+        audio_format: str = config["audio_format"]
         self.mode = mode
-        self.rate = AUDIO_FORMATS[config["audio_format"]]
-        self.width = 2 if config["audio_format"].endswith("16bit") else 1
-        self.pcm = config["audio_format"].startswith("pcm")
+        self.rate = sample_rate(audio_format)
+        self.width = sample_width(audio_format)
+        self.pcm = audio_format.startswith("pcm")
         self.interim = config.get("interim_results") == "yes"
         self.word_info = config.get("need_word_info") == "yes"
         self.fallback = fallback_text
-        tail_ms = SHORT_STREAM_GAP_MS if mode == SHORT else config.get("vad_tail", 500)
-        self.tail = self.rate * tail_ms // 1000
-        self.head = self.rate * (config.get("vad_head", 10000) or 60000) // 1000
-        self.max_len = self.rate * config.get("max_seconds", 30)
+        if mode == SHORT:
+            tail_ms, max_len = SHORT_STREAM_GAP_MS, 0
+        else:
+            tail_ms = config.get("vad_tail", DEFAULT_VAD_TAIL_MS)
+            seconds = config.get("max_seconds", DEFAULT_MAX_SECONDS)
+            max_len = self.rate * max(seconds, MODELS[config["property"]].min_sentence_seconds)
+        self.tail = max(1, self.rate * tail_ms // 1000)
+        """Silent samples that end a sentence."""
+        self.max_len = max_len
+        """Longest sentence in samples; 0 means no limit."""
+        head_ms = config.get("vad_head", DEFAULT_VAD_HEAD_MS) or 60000
+        self.head = self.rate * head_ms // 1000
+        """Leading silent samples after which sentence-stream gives up."""
         self.position = 0
-        self.current: array[int] | None = None
-        self.current_start = 0
+        """Samples received since the session started."""
+        self.runs: list[Run] = []
+        """The current sentence, run-length encoded (empty when there is none)."""
+        self.start = 0
+        self.length = 0
         self.silence = 0
+        """Silent samples since the current sentence's last speech."""
         self.pending: list[dict[str, Any]] = []
-        self.finished = False
+        """Short-stream sentences waiting for END."""
         self.voice_started = False
+        self.finished = False
+        """Nothing more is recognised (sentence-stream stopped, or END processed)."""
         self._carry = b""
 
     def _ms(self, samples: int) -> int:
         return samples * 1000 // self.rate
 
-    def _text(self, samples: array[int], *, final: bool) -> str:
-        text = decode_samples(samples, self.rate, partial=not final)
-        return self.fallback if text is None else text
-
-    def _segment(self, samples: array[int], start: int, *, final: bool) -> dict[str, Any]:
-        text = self._text(samples, final=final)
-        begin, end = self._ms(start), self._ms(start + len(samples))
-        result: dict[str, Any] = {"text": text, "score": 0.9 if final else 0.0}
+    def _segment(self, *, final: bool) -> dict[str, Any]:
+        text = decode_runs(self.runs, self.rate, partial=not final)
+        if text is None:
+            text = self.fallback
+        begin, end = self._ms(self.start), self._ms(self.start + self.length)
+        result: dict[str, Any] = {"text": text, "score": FINAL_SCORE if final else INTERIM_SCORE}
         if self.word_info:
             words = text.split() or [text]
-            step = (end - begin) // len(words)
+            step = (end - begin) / len(words)
             result["word_info"] = [
-                {"start_time": begin + i * step, "end_time": begin + (i + 1) * step, "word": w}
-                for i, w in enumerate(words)
+                {
+                    "start_time": begin + round(i * step),
+                    "end_time": begin + round((i + 1) * step),
+                    "word": word,
+                }
+                for i, word in enumerate(words)
             ]
         return {"start_time": begin, "end_time": end, "is_final": final, "result": result}
 
     def _complete(self, outputs: list[Output], completed: list[dict[str, Any]]) -> None:
-        """The current sentence ended."""
-        assert self.current is not None
-        segment = self._segment(self.current, self.current_start, final=True)
-        self.current = None
-        self.silence = 0
+        """The current sentence is over: file its final segment as the mode wants."""
+        segment = self._segment(final=True)
+        self.runs, self.length, self.silence = [], 0, 0
         if self.mode == SHORT:
             self.pending.append(segment)
         elif self.mode == CONTINUE:
@@ -93,66 +123,95 @@ class Recognizer:
             outputs.append(Result([segment], final=True))
             self.finished = True
 
+    def _append(self, value: int, count: int) -> None:
+        if self.runs and self.runs[-1][0] == value:
+            self.runs[-1] = (value, self.runs[-1][1] + count)
+        else:
+            self.runs.append((value, count))
+        self.length += count
+
+    def _on_silence(
+        self, count: int, outputs: list[Output], completed: list[dict[str, Any]]
+    ) -> None:
+        if self.runs:
+            needed = self.tail - self.silence
+            if count < needed:
+                self.silence += count
+                self.position += count
+                return
+            self.position += needed
+            count -= needed
+            self._complete(outputs, completed)
+            if self.finished:
+                self.position += count
+                return
+        if self.mode == SENTENCE and not self.voice_started and self.position + count >= self.head:
+            outputs.append(Event("EXCEEDED_SILENCE", self._ms(self.head)))
+            self.finished = True
+        self.position += count
+
+    def _on_speech(
+        self, value: int, count: int, outputs: list[Output], completed: list[dict[str, Any]]
+    ) -> None:
+        while count and not self.finished:
+            if not self.runs:
+                self.start, self.length, self.silence = self.position, 0, 0
+                if self.mode == SENTENCE and not self.voice_started:
+                    outputs.append(Event("VOICE_START", self._ms(self.position)))
+                self.voice_started = True
+            elif self.silence:
+                if self.max_len and self.length + self.silence >= self.max_len:
+                    self._complete(outputs, completed)
+                    continue
+                self._append(0, self.silence)
+                self.silence = 0
+            take = min(count, self.max_len - self.length) if self.max_len else count
+            self._append(value, take)
+            self.position += take
+            count -= take
+            if self.max_len and self.length >= self.max_len:
+                self._complete(outputs, completed)
+        self.position += count
+
     def feed(self, data: bytes) -> list[Output]:
         """Take one audio frame; return what the service sends because of it."""
-        outputs: list[Output] = []
         if self.finished:
-            return outputs
-        if not self.pcm:
-            self.position += len(data) // self.width
-            if self.mode == SENTENCE and self.position >= self.head:
-                outputs.append(Event("EXCEEDED_SILENCE", self._ms(self.position)))
-                self.finished = True
-            return outputs
-        data, self._carry = self._carry + data, b""
-        if len(data) % 2:
-            data, self._carry = data[:-1], data[-1:]
+            return []
+        if self.pcm:
+            data, self._carry = self._carry + data, b""
+            if len(data) % 2:
+                data, self._carry = data[:-1], data[-1:]
+            runs = runs_of(samples_of(data))
+        else:
+            runs = [(0, len(data) // self.width)]
+        outputs: list[Output] = []
         completed: list[dict[str, Any]] = []
         heard = False
-        for sample in samples_of(data):
-            if sample:
-                heard = True
-                if self.current is None:
-                    self.current = array("h")
-                    self.current_start = self.position
-                    if self.mode == SENTENCE and not self.voice_started:
-                        outputs.append(Event("VOICE_START", self._ms(self.position)))
-                    self.voice_started = True
-                elif self.silence:
-                    self.current.extend([0] * self.silence)
-                self.silence = 0
-                self.current.append(sample)
-                if len(self.current) >= self.max_len:
-                    self._complete(outputs, completed)
-            elif self.current is not None:
-                self.silence += 1
-                if self.silence >= self.tail:
-                    self._complete(outputs, completed)
-            elif (
-                self.mode == SENTENCE and not self.voice_started and self.position + 1 >= self.head
-            ):
-                outputs.append(Event("EXCEEDED_SILENCE", self._ms(self.position + 1)))
-                self.finished = True
-            self.position += 1
+        for value, count in runs:
             if self.finished:
                 break
+            if value:
+                heard = True
+                self._on_speech(value, count, outputs, completed)
+            else:
+                self._on_silence(count, outputs, completed)
         if completed:
             outputs.append(Result(completed, final=True))
-        if self.interim and heard and self.current is not None and not self.finished:
-            segment = self._segment(self.current, self.current_start, final=False)
+        if self.interim and heard and self.runs and not self.finished:
+            segment = self._segment(final=False)
             if segment["result"]["text"]:
                 outputs.append(Result([segment], final=False))
         return outputs
 
     def finish(self) -> list[Output]:
-        """END without cancel: the final results of everything heard."""
-        outputs: list[Output] = []
+        """END without cancel: the final results of everything heard and not yet final."""
         if self.finished:
-            return outputs
+            return []
+        outputs: list[Output] = []
         completed: list[dict[str, Any]] = []
-        if self.current is not None:
-            segment = self._segment(self.current, self.current_start, final=True)
-            self.current = None
+        if self.runs:
+            segment = self._segment(final=True)
+            self.runs = []
             if self.mode == SHORT:
                 self.pending.append(segment)
             else:

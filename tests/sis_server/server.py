@@ -1,22 +1,131 @@
-"""`SisServer`: IAM and SIS real-time recognition on one loopback port."""
+"""`SisServer`: emulated IAM and SIS real-time recognition on one loopback port."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+import json
+from typing import Final
 
 from aiohttp import web
 
-from .accounts import TokenStore, now_utc
+from .accounts import Accounts, now_utc
 from .faults import Fault, IamFault
 from .iam import IamHandlers
-from .rasr import RasrHandlers, RecordedSession
+from .rasr import IAM_PREFIX, RasrHandlers, RecordedSession
 
-DEFAULT_FALLBACK = "turn on the kitchen light"
+DEFAULT_FALLBACK: Final = "turn on the kitchen light"
+_HEADER_END: Final = b"\r\n\r\n"
+_MAX_HEAD: Final = 65536
+
+
+def _header_names_and_length(head: bytes) -> tuple[list[bytes], int | None]:
+    """Lower-case header names of a request head, and its body length (None: unknown)."""
+    names: list[bytes] = []
+    length: int | None = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if not name:
+            continue
+        names.append(name)
+        if name == b"content-length":
+            length = int(value) if value.strip().isdigit() and length is not None else None
+        elif name in (b"transfer-encoding", b"upgrade"):
+            length = None
+    return names, length
+
+
+class _HostGuard(asyncio.Protocol):
+    """Sits in front of aiohttp and refuses a request that has more than one Host header.
+
+    aiohttp's own parser would answer such a request with 400; API Gateway answers
+    401, which is what clients must be tested against. Request heads are inspected
+    on kept-alive connections too (bodies skipped by Content-Length); after an
+    upgrade or a chunked body, bytes pass through unchecked. Everything is handed
+    on to aiohttp's protocol unchanged.
+    """
+
+    def __init__(self, inner: asyncio.Protocol) -> None:
+        self._inner = inner
+        self._buffer = b""
+        self._body_left = 0
+        self._passthrough = False
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._inner.connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self._passthrough:
+            self._inner.data_received(data)
+            return
+        self._buffer += data
+        checked = bytearray()
+        while self._buffer and not self._passthrough:
+            if self._body_left:
+                body = self._buffer[: self._body_left]
+                self._buffer = self._buffer[len(body) :]
+                self._body_left -= len(body)
+                checked += body
+                continue
+            end = self._buffer.find(_HEADER_END)
+            if end < 0:
+                self._passthrough = len(self._buffer) > _MAX_HEAD
+                break
+            head = self._buffer[: end + len(_HEADER_END)]
+            self._buffer = self._buffer[len(head) :]
+            names, length = _header_names_and_length(head)
+            if names.count(b"host") > 1:
+                if checked:
+                    self._inner.data_received(bytes(checked))
+                self._refuse()
+                return
+            checked += head
+            if length is None:
+                self._passthrough = True
+            else:
+                self._body_left = length
+        if self._passthrough:
+            checked += self._buffer
+            self._buffer = b""
+        if checked:
+            self._inner.data_received(bytes(checked))
+
+    def _refuse(self) -> None:
+        body = json.dumps(
+            {"error_code": "APIG.0301", "error_msg": IAM_PREFIX + "duplicate host header"}
+        ).encode()
+        assert self._transport is not None
+        self._transport.write(
+            b"HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+        )
+        self._transport.close()
+        self._passthrough = True
+        self._buffer = b""
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._inner.resume_writing()
 
 
 class SisServer:
-    """A strict local stand-in for Huawei Cloud IAM and SIS."""
+    """A strict local stand-in for Huawei Cloud IAM and SIS real-time speech recognition.
+
+    One aiohttp application on 127.0.0.1 serves `POST /v3/auth/tokens`,
+    `GET /v3/projects` and the WebSocket paths `/v1/{project_id}/rasr/{mode}`.
+    """
 
     def __init__(
         self,
@@ -27,60 +136,67 @@ class SisServer:
         token_lifetime: timedelta = timedelta(hours=24),
         fallback_text: str = DEFAULT_FALLBACK,
     ) -> None:
-        """Configure; nothing listens before `start`."""
+        """Configure; nothing listens before `start`. Port 0 picks a free port."""
         self.host = host
         self.port = port
         self.idle_timeout = idle_timeout
+        """Seconds without a data frame after which a connection gets FATAL_ERROR SIS.0304."""
         self.token_lifetime = token_lifetime
         self.fallback_text = fallback_text
-        self.tokens = TokenStore()
+        """Text recognised for speech that is not made with the fake codec."""
+        self.clock_offset = timedelta()
+        """The server clock runs this far ahead of the real one."""
+        self.processing_delay = 0.0
+        """Seconds the engine waits before sending each final RESULT."""
+        self.accounts = Accounts(self.now)
         self.faults: list[Fault] = []
+        """Consumed first-in first-out, one per WebSocket handshake."""
         self.iam_fault: IamFault | None = None
+        """While set, applies to every IAM request."""
         self.sessions: list[RecordedSession] = []
         self.connections = 0
+        """WebSockets accepted so far."""
         self.open_connections = 0
         self.iam_token_requests = 0
         self.iam_project_requests = 0
-        self.clock_offset = timedelta()
-        self.credentials_revoked = False
-        self.processing_delay = 0.0
         self.sockets: set[web.WebSocketResponse] = set()
         self.closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
 
     def now(self) -> datetime:
-        """The server's clock."""
+        """The server's clock (aware, UTC)."""
         return now_utc() + self.clock_offset
 
     def expire_tokens(self) -> None:
         """Every token issued so far is expired from now on."""
-        self.tokens.expire_all()
+        self.accounts.expire_tokens()
 
     def revoke_tokens(self) -> None:
         """Every token issued so far is unknown from now on."""
-        self.tokens.revoke_all()
+        self.accounts.revoke_tokens()
 
     def revoke_credentials(self) -> None:
-        """The IAM user's password and the access key stop working (tokens too)."""
-        self.credentials_revoked = True
-        self.tokens.revoke_all()
+        """The IAM password and the access key stop working, and every token is revoked."""
+        self.accounts.credentials_revoked = True
+        self.accounts.revoke_tokens()
 
     def restore_credentials(self) -> None:
-        """The credentials work again."""
-        self.credentials_revoked = False
+        """The IAM password and the access key work again."""
+        self.accounts.credentials_revoked = False
 
     @property
     def sis_url(self) -> str:
-        """Base URL of the recognition service."""
+        """Base URL of the recognition service, e.g. ws://127.0.0.1:8790."""
         return f"ws://{self.host}:{self.port}"
 
     @property
     def iam_url(self) -> str:
-        """Base URL of IAM."""
+        """Base URL of IAM, e.g. http://127.0.0.1:8790."""
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> None:
-        """Listen on the loopback port (a free one when port is 0)."""
+        """Listen on the configured address (a free port when port is 0)."""
         iam = IamHandlers(self)
         rasr = RasrHandlers(self)
         app = web.Application()
@@ -88,19 +204,24 @@ class SisServer:
         app.router.add_get("/v3/projects", iam.projects)
         app.router.add_get("/v1/{project_id}/rasr/{mode}", rasr.handle)
         app.router.add_route("*", "/{tail:.*}", rasr.not_found)
+        self.closing.clear()
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.Server)
-        self.port = server.sockets[0].getsockname()[1]
+        protocols = self._runner.server
+        assert protocols is not None
+        loop = asyncio.get_running_loop()
+        self._listener = await loop.create_server(
+            lambda: _HostGuard(protocols()), self.host, self.port
+        )
+        self.port = self._listener.sockets[0].getsockname()[1]
 
     async def close(self) -> None:
-        """Close every connection and stop listening."""
+        """Close every open WebSocket and stop listening."""
         self.closing.set()
-        for ws in list(self.sockets):
-            await ws.close()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        await asyncio.gather(*(ws.close() for ws in list(self.sockets)), return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

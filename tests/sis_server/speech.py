@@ -1,8 +1,9 @@
 """A fake speech codec, so the emulator can "recognise" text deterministically.
 
 Audio is 16-bit little-endian mono PCM. Silence is zero samples. Speech encodes
-text: every UTF-8 byte `b` becomes one 10 ms block of the constant sample value
-`1000 + 8 * b`. Real recordings do not decode; the emulator answers them with
+text: every UTF-8 byte `b` becomes one 10 ms block (sample_rate // 100 samples)
+of the constant sample value `1000 + 8 * b`. Audio that does not follow this
+pattern (a real recording, say) does not decode; the emulator answers it with
 its configured fallback phrase.
 """
 
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 from array import array
 import codecs
+from collections.abc import Iterable
+from itertools import groupby
 import sys
+from typing import Final
 
-BASE = 1000
-STEP = 8
+BASE: Final = 1000
+STEP: Final = 8
 
 
-def _pcm(samples: array[int]) -> bytes:
+def _to_le(samples: array[int]) -> bytes:
     if sys.byteorder != "little":  # pragma: no cover - every supported machine is little-endian
         samples.byteswap()
     return samples.tobytes()
@@ -32,17 +36,17 @@ def samples_of(pcm: bytes) -> array[int]:
 
 
 def silence(ms: int, sample_rate: int = 16000) -> bytes:
-    """Return `ms` milliseconds of silence."""
+    """Return `ms` milliseconds of silent PCM."""
     return bytes(2 * (sample_rate * ms // 1000))
 
 
 def synthesize(text: str, *, sample_rate: int = 16000, lead_ms: int = 0, tail_ms: int = 0) -> bytes:
-    """Return PCM that the emulator recognises as `text`."""
+    """Return PCM the emulator recognises as `text`, with optional silence around it."""
     block = sample_rate // 100
     samples = array("h")
     for byte in text.encode():
         samples.extend([BASE + STEP * byte] * block)
-    return silence(lead_ms, sample_rate) + _pcm(samples) + silence(tail_ms, sample_rate)
+    return silence(lead_ms, sample_rate) + _to_le(samples) + silence(tail_ms, sample_rate)
 
 
 def synthesize_sentences(
@@ -62,36 +66,70 @@ def synthesize_sentences(
     )
 
 
-def decode_samples(
-    samples: array[int] | list[int], sample_rate: int, *, partial: bool = False
-) -> str | None:
-    """Decode speech samples (starting at the first speech sample); None if not codec speech.
+type Run = tuple[int, int]
+"""A stretch of identical samples: (sample value, number of samples)."""
 
-    With `partial`, speech still being received: an unfinished last character is left out.
-    """
-    start = next((i for i, value in enumerate(samples) if value), None)
-    if start is None:
-        return None
-    end = len(samples)
-    while end > start and not samples[end - 1]:
-        end -= 1
-    block = sample_rate // 100
+
+def runs_of(samples: Iterable[int]) -> list[Run]:
+    """Run-length encode samples."""
+    return [(value, len(list(group))) for value, group in groupby(samples)]
+
+
+def _stretch_bytes(runs: list[Run], block: int) -> bytes | None:
+    """Decode one stretch of speech; None if it is not codec speech."""
     data = bytearray()
-    for offset in range(start, end, block):
-        chunk = samples[offset : min(offset + block, end)]
-        value = chunk[0]
-        if any(sample != value for sample in chunk):
-            return None
+    last = len(runs) - 1
+    for index, (value, count) in enumerate(runs):
         byte, remainder = divmod(value - BASE, STEP)
         if remainder or not 0 <= byte <= 255:
             return None
-        data.append(byte)
+        blocks, cut = divmod(count, block)
+        if cut:
+            # Only the edges of a stretch may hold a cut block (a sentence cut mid-block).
+            if 0 < index < last:
+                return None
+            blocks += 1
+        data += bytes([byte]) * blocks
+    return bytes(data)
+
+
+def decode_runs(runs: Iterable[Run], sample_rate: int, *, partial: bool = False) -> str | None:
+    """Decode run-length encoded samples; None if there is no speech or it is not codec speech.
+
+    Leading and trailing silence is skipped; a shorter silence inside the speech
+    separates words and reads as one space. With `partial` (speech still being
+    received), an unfinished last UTF-8 character is left out instead of failing.
+    """
+    block = sample_rate // 100
+    stretches: list[list[Run]] = [[]]
+    for value, count in runs:
+        if value:
+            stretches[-1].append((value, count))
+        elif stretches[-1]:
+            stretches.append([])
+    words: list[bytes] = []
+    for stretch in stretches:
+        if stretch:
+            word = _stretch_bytes(stretch, block)
+            if word is None:
+                return None
+            words.append(word)
+    if not words:
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return codecs.getincrementaldecoder("utf-8")().decode(bytes(data), final=not partial)
+        return decoder.decode(b" ".join(words), final=not partial)
     except UnicodeDecodeError:
         return None
 
 
+def decode_samples(
+    samples: Iterable[int], sample_rate: int, *, partial: bool = False
+) -> str | None:
+    """Decode 16-bit samples; None if there is no speech or it is not codec speech."""
+    return decode_runs(runs_of(samples), sample_rate, partial=partial)
+
+
 def decode(pcm: bytes, sample_rate: int = 16000) -> str | None:
-    """Decode PCM made by `synthesize`; None when it is not codec speech."""
+    """Decode PCM made by `synthesize`; None when it holds no codec speech."""
     return decode_samples(samples_of(pcm), sample_rate)
