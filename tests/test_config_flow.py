@@ -1,0 +1,344 @@
+"""The config flow, reauth, reconfigure and options, against the local SIS server."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant import config_entries
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.huawei_cloud_sis.const import DOMAIN
+from custom_components.huawei_cloud_sis.sis import Endpoints
+from tests.conftest import PROJECT_ID
+from tests.sis_server import (
+    ACCESS_KEY,
+    DOMAIN_NAME,
+    PASSWORD,
+    PROJECTS,
+    SECRET_KEY,
+    USERNAME,
+    Fault,
+    SisServer,
+)
+
+pytestmark = pytest.mark.usefixtures("sis_server")
+
+
+def endpoints(server: SisServer) -> dict[str, str]:
+    return {
+        "sis_endpoint": server.sis_url,
+        "iam_endpoint": server.iam_url,
+        "project_id": PROJECT_ID,
+    }
+
+
+def token_input(server: SisServer, **changes: Any) -> dict[str, Any]:
+    return {
+        **endpoints(server),
+        "domain_name": DOMAIN_NAME,
+        "username": USERNAME,
+        "password": PASSWORD,
+        **changes,
+    }
+
+
+async def start(hass: HomeAssistant, auth_type: str = "token") -> str:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"region": "custom", "auth_type": auth_type}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "credentials"
+    return str(result["flow_id"])
+
+
+async def test_token_on_a_custom_endpoint(hass: HomeAssistant, sis_server: SisServer) -> None:
+    flow_id = await start(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, token_input(sis_server))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Huawei Cloud SIS (127.0.0.1)"
+    assert result["result"].unique_id == PROJECT_ID
+    assert result["data"]["project_id"] == PROJECT_ID
+    assert result["data"]["password"] == PASSWORD
+    probe = sis_server.sessions[-1]
+    assert probe.end == {"command": "END", "cancel": True}
+    assert probe.audio == b""
+
+
+async def test_aksk_on_a_custom_endpoint(hass: HomeAssistant, sis_server: SisServer) -> None:
+    flow_id = await start(hass, "aksk")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {**endpoints(sis_server), "access_key": ACCESS_KEY, "secret_key": SECRET_KEY},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert set(result["data"]) == {
+        "region", "auth_type", "sis_endpoint", "iam_endpoint", "access_key", "secret_key",
+        "project_id",
+    }  # fmt: skip
+    assert sis_server.sessions[-1].auth == "aksk"
+
+
+@pytest.mark.parametrize(
+    ("prepare", "changes", "error"),
+    [
+        (None, {"password": "wrong"}, {"base": "invalid_auth"}),
+        (None, {"project_id": "f" * 32}, {"base": "invalid_project"}),
+        (None, {"sis_endpoint": "ws://sis.example.com"}, {"sis_endpoint": "invalid_endpoint"}),
+        (None, {"sis_endpoint": "ws://127.0.0.1:9"}, {"base": "cannot_connect"}),
+        (Fault.start_error("SIS.0103", "real name"), {}, {"base": "real_name_required"}),
+        (Fault.start_error("SIS.0023", "RESTRICTED"), {}, {"base": "account_restricted"}),
+        (Fault.start_error("SIS.0032", "bad"), {}, {"base": "service_error"}),
+        (Fault.handshake(status=429), {}, {"base": "service_error"}),
+    ],
+)
+async def test_errors_keep_what_was_typed(
+    hass: HomeAssistant,
+    sis_server: SisServer,
+    prepare: Fault | None,
+    changes: dict[str, Any],
+    error: dict[str, str],
+) -> None:
+    if prepare is not None:
+        sis_server.faults.append(prepare)
+    flow_id = await start(hass)
+    typed = token_input(sis_server, **changes)
+    result = await hass.config_entries.flow.async_configure(flow_id, typed)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == error
+    schema = result["data_schema"]
+    assert schema is not None
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in schema.schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested["username"] == USERNAME
+    assert suggested["sis_endpoint"] == typed["sis_endpoint"]
+    assert "password" not in suggested
+    # Fix the input: the same flow goes on to create the entry.
+    result = await hass.config_entries.flow.async_configure(flow_id, token_input(sis_server))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_service_error_shows_the_code(hass: HomeAssistant, sis_server: SisServer) -> None:
+    sis_server.faults.append(Fault.start_error("SIS.0032", "bad"))
+    flow_id = await start(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, token_input(sis_server))
+    assert result["description_placeholders"] == {"code": "SIS.0032"}
+
+
+async def test_unexpected_error(hass: HomeAssistant, sis_server: SisServer) -> None:
+    flow_id = await start(hass)
+    with patch(
+        "custom_components.huawei_cloud_sis.sis.client.SisClient.verify",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(flow_id, token_input(sis_server))
+    assert result["errors"] == {"base": "unknown"}
+
+
+async def test_same_project_twice(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    sis_server = loaded_entry.runtime_data.client.endpoints
+    flow_id = await start(hass)
+    data = token_input_from(sis_server.sis_url, sis_server.iam_url)
+    result = await hass.config_entries.flow.async_configure(flow_id, data)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+def token_input_from(sis_url: str, iam_url: str) -> dict[str, Any]:
+    return {
+        "sis_endpoint": sis_url,
+        "iam_endpoint": iam_url,
+        "project_id": PROJECT_ID,
+        "domain_name": DOMAIN_NAME,
+        "username": USERNAME,
+        "password": PASSWORD,
+    }
+
+
+async def test_public_region_title(hass: HomeAssistant, sis_server: SisServer) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"region": "cn-north-4", "auth_type": "aksk"}
+    )
+    assert result["step_id"] == "credentials"
+    schema = result["data_schema"]
+    assert schema is not None
+    assert {str(key) for key in schema.schema} == {"access_key", "secret_key", "project_id"}
+
+
+async def test_reauth(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    result = await loaded_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"]["name"] == USERNAME
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": PASSWORD}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+
+
+@pytest.mark.parametrize("auth_type", ["aksk"])
+async def test_reauth_wrong_account(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry, data={**loaded_entry.data, "project_id": PROJECTS["cn-east-3"]}
+    )
+    result = await loaded_entry.start_reauth_flow(hass)
+    assert result["description_placeholders"]["name"] == ACCESS_KEY
+    hass.config_entries.async_update_entry(loaded_entry, unique_id="another")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"secret_key": SECRET_KEY}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+
+
+async def test_reconfigure_keeps_the_entity(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    before = er.async_entries_for_config_entry(entity_registry, loaded_entry.entry_id)
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"region": "custom", "auth_type": "token"}
+    )
+    assert result["step_id"] == "credentials"
+    # The password may stay empty: the stored one is kept.
+    data = token_input(sis_server, project_id=PROJECTS["cn-east-3"])
+    data.pop("password")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert loaded_entry.unique_id == PROJECTS["cn-east-3"]
+    assert loaded_entry.data["password"] == PASSWORD
+    after = er.async_entries_for_config_entry(entity_registry, loaded_entry.entry_id)
+    assert [e.entity_id for e in after] == [e.entity_id for e in before]
+
+
+async def test_reconfigure_onto_another_entry(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    MockConfigEntry(domain=DOMAIN, unique_id=PROJECTS["cn-east-3"], data={}).add_to_hass(hass)
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"region": "custom", "auth_type": "aksk"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            **endpoints(sis_server),
+            "access_key": ACCESS_KEY,
+            "secret_key": SECRET_KEY,
+            "project_id": PROJECTS["cn-east-3"],
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_options_change_the_start_config(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer, hass_client: Any
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["step_id"] == "init"
+    options = {
+        "mode": "continue-stream",
+        "add_punc": True,
+        "digit_norm": False,
+        "vocabulary_id": "bad id!",
+        "vad_head": 3000,
+        "vad_tail": 300,
+        "max_seconds": 20,
+        "model_zh_cn": "chinese_16k_common",
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    assert result["errors"] == {"vocabulary_id": "invalid_vocabulary_id"}
+    options["vocabulary_id"] = " hot-words_1 "
+    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["vocabulary_id"] == "hot-words_1"
+    await hass.async_block_till_done()
+    client = await hass_client()
+    response = await client.post(
+        "/api/stt/stt.huawei_cloud_sis_speech_to_text",
+        data=b"\0" * 3200,
+        headers={
+            "X-Speech-Content": "format=wav; codec=pcm; sample_rate=16000; bit_rate=16; "
+            "channel=1; language=zh-CN"
+        },
+    )
+    assert response.status == 200
+    config = sis_server.sessions[-1].config
+    assert sis_server.sessions[-1].mode == "continue-stream"
+    assert config["property"] == "chinese_16k_common"
+    assert (config["add_punc"], config["digit_norm"]) == ("yes", "no")
+    assert (config["vad_head"], config["vad_tail"], config["max_seconds"]) == (3000, 300, 20)
+    assert config["vocabulary_id"] == "hot-words_1"
+
+
+async def test_options_without_vocabulary(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "mode": "sentence-stream",
+            "add_punc": False,
+            "digit_norm": True,
+            "vocabulary_id": "  ",
+            "vad_head": 10000,
+            "vad_tail": 500,
+            "max_seconds": 30,
+            "model_zh_cn": "chinese_16k_general",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert "vocabulary_id" not in loaded_entry.options
+
+
+async def test_public_region_finds_the_project(hass: HomeAssistant, sis_server: SisServer) -> None:
+    """A public region's endpoints are Huawei's; here they lead to the local server."""
+
+    def local(region: str) -> Endpoints:
+        return Endpoints.custom(sis_server.sis_url, sis_server.iam_url, region)
+
+    with patch.object(Endpoints, "for_region", side_effect=local):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_USER}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"region": "cn-east-3", "auth_type": "aksk"}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Huawei Cloud SIS (cn-east-3)"
+    assert result["data"]["project_id"] == PROJECTS["cn-east-3"]
+    assert sis_server.sessions[-1].project_id == PROJECTS["cn-east-3"]
