@@ -25,7 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import HuaweiSisConfigEntry
+from . import HuaweiSisConfigEntry, account_problems
 from .audio import AudioInputError, PcmInput
 from .const import (
     CONF_ADD_PUNC,
@@ -297,6 +297,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                     _LOGGER.debug("The service ended the sentence; not reading more audio")
                     break
             result = SpeechResult(transcript.text, SpeechResultState.SUCCESS)
+            account_problems.async_clear(self.hass, self._entry.entry_id)
         except SisError as err:
             if (
                 isinstance(err, SisTimeoutError)
@@ -308,6 +309,9 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                 result = SpeechResult(transcript.text, SpeechResultState.SUCCESS)
             else:
                 self._log_failure(err, session)
+                account_problems.async_report(
+                    self.hass, self._entry.entry_id, self._entry.title, err
+                )
                 if isinstance(err, SisAuthError):
                     self._entry.async_start_reauth(self.hass)
                 result = SpeechResult(None, SpeechResultState.ERROR)
