@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     ConfigEntry,
-    ConfigFlow,
     ConfigFlowResult,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.loader import async_get_integration
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    mock_config_flow,
-    mock_platform,
 )
 
 from custom_components.huawei_cloud_sis.const import (
@@ -49,7 +44,6 @@ from tests.sis_server import (
     SisServer,
 )
 
-INTEGRATION_DIR = Path(__file__).parent.parent / "custom_components" / DOMAIN
 PROJECT_ID = PROJECTS["cn-north-4"]
 TEST_TIMEOUTS = Timeouts(connect=2.0, start=1.0, end=1.0, session=20.0, close=1.0, iam=2.0)
 """Short enough that faults end the tests quickly; never asserted as durations."""
@@ -64,37 +58,6 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def short_timeouts() -> Iterator[None]:
     """Use short timeouts for every client the integration builds."""
     with patch("custom_components.huawei_cloud_sis.TIMEOUTS", TEST_TIMEOUTS):
-        yield
-
-
-class StandInConfigFlow(ConfigFlow):
-    """Stands in for the integration's config flow until `config_flow.py` exists."""
-
-    VERSION = 1
-
-    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """Start asking for new credentials."""
-        return await self.async_step_reauth_confirm()
-
-    async def async_step_reauth_confirm(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask for new credentials."""
-        return self.async_show_form(step_id="reauth_confirm")
-
-
-@pytest.fixture
-async def config_flow_platform(hass: HomeAssistant) -> AsyncIterator[None]:
-    """Give Home Assistant a config flow while `config_flow.py` does not exist yet.
-
-    Home Assistant refuses to set up an entry of an integration without one.
-    """
-    if (INTEGRATION_DIR / "config_flow.py").exists():
-        yield
-        return
-    await async_get_integration(hass, DOMAIN)
-    mock_platform(hass, f"{DOMAIN}.config_flow")
-    with mock_config_flow(DOMAIN, StandInConfigFlow):
         yield
 
 
@@ -143,7 +106,6 @@ def options() -> dict[str, Any]:
 @pytest.fixture
 def config_entry(
     hass: HomeAssistant,
-    config_flow_platform: None,
     sis_server: SisServer,
     auth_type: str,
     options: dict[str, Any],

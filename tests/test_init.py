@@ -32,8 +32,6 @@ from tests.sis_server import SisServer
 
 ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
 
-pytestmark = pytest.mark.usefixtures("config_flow_platform")
-
 
 def state_of(entry: ConfigEntry) -> ConfigEntryState:
     """The entry's state, read afresh."""

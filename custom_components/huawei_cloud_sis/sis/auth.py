@@ -48,9 +48,9 @@ class Auth(ABC):
     def invalidate(self, headers: Mapping[str, str]) -> None:
         """Forget the credentials behind `headers` after the service refused them."""
 
+    @abstractmethod
     def describe(self) -> dict[str, Any]:
         """Return facts for diagnostics; never a secret."""
-        return {"kind": self.kind}
 
 
 class TokenAuth(Auth):

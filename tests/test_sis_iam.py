@@ -1,0 +1,160 @@
+"""IAM answers the emulator never gives: odd bodies, missing fields, refusals to list."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+import pytest
+
+from custom_components.huawei_cloud_sis.sis import (
+    AkSkAuth,
+    SisAuthError,
+    SisProjectError,
+    SisServerError,
+    TokenAuth,
+)
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+type Handler = Callable[[web.Request], Any]
+
+
+@pytest.fixture
+async def iam() -> AsyncIterator[Callable[[Handler], Any]]:
+    """Start an IAM stand-in whose every answer a test chooses."""
+    servers: list[TestServer] = []
+
+    async def start(handler: Handler) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        servers.append(server)
+        return str(server.make_url("")).rstrip("/")
+
+    yield start
+    for server in servers:
+        await server.close()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def _token_auth(http: aiohttp.ClientSession, url: str) -> TokenAuth:
+    return TokenAuth(
+        http, url, domain_name="d", username="u", password="secret-pw", region="cn-north-4"
+    )
+
+
+def _answer(status: int, body: Any, headers: dict[str, str] | None = None) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        if isinstance(body, str):
+            return web.Response(status=status, text=body, headers=headers)
+        return web.json_response(body, status=status, headers=headers)
+
+    return handler
+
+
+TOKEN = {"X-Subject-Token": "t"}
+GOOD = {"expires_at": "2030-01-01T00:00:00.000000Z", "project": {"id": "p1"}}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "error", "text"),
+    [
+        (201, {"token": GOOD}, {}, SisServerError, "without a token"),
+        (201, {"token": {**GOOD, "project": {}}}, TOKEN, SisServerError, "scoped"),
+        (201, {"token": {**GOOD, "expires_at": 5}}, TOKEN, SisServerError, "expires_at"),
+        (201, {"token": {**GOOD, "expires_at": "soon"}}, TOKEN, SisServerError, "invalid"),
+        (500, "<html>oops</html>", {}, SisServerError, "HTTP 500"),
+        (403, {"error_code": "APIG.0302", "error_msg": "no way"}, {}, SisAuthError, "no way"),
+        (404, {"error": {"code": 404, "message": "no such"}}, {}, SisProjectError, "no such"),
+    ],
+)
+async def test_token_answers(
+    iam: Callable[[Handler], Any],
+    http: aiohttp.ClientSession,
+    status: int,
+    body: Any,
+    headers: dict[str, str],
+    error: type[Exception],
+    text: str,
+) -> None:
+    url = await iam(_answer(status, body, headers))
+    with pytest.raises(error, match=text) as info:
+        await _token_auth(http, url).verify()
+    assert "secret-pw" not in str(info.value)
+    if isinstance(body, dict) and "error_code" in body:
+        assert getattr(info.value, "code", None) == body["error_code"]
+
+
+def test_token_auth_needs_a_project_or_region(http: aiohttp.ClientSession) -> None:
+    with pytest.raises(SisProjectError):
+        TokenAuth(http, "https://iam.example.com", domain_name="d", username="u", password="p")
+    with pytest.raises(SisProjectError):
+        AkSkAuth(http, "https://iam.example.com", access_key="a", secret_key="s")
+
+
+async def test_request_token_needs_a_scope(http: aiohttp.ClientSession) -> None:
+    from custom_components.huawei_cloud_sis.sis.iam import request_token
+
+    with pytest.raises(SisProjectError):
+        await request_token(
+            http,
+            "https://iam.example.com",
+            domain_name="d",
+            username="u",
+            password="p",
+            project_id=None,
+            region=None,
+            timeout=1,
+        )
+
+
+def _aksk(http: aiohttp.ClientSession, url: str, project_id: str | None) -> AkSkAuth:
+    return AkSkAuth(
+        http, url, access_key="AK", secret_key="SK", project_id=project_id, region="cn-north-4"
+    )
+
+
+async def test_project_list_without_projects(
+    iam: Callable[[Handler], Any], http: aiohttp.ClientSession
+) -> None:
+    url = await iam(_answer(200, {"links": {}}))
+    with pytest.raises(SisServerError, match="without projects"):
+        await _aksk(http, url, None).project_id()
+
+
+async def test_project_not_in_the_list(
+    iam: Callable[[Handler], Any], http: aiohttp.ClientSession
+) -> None:
+    url = await iam(_answer(200, {"projects": [{"id": "x", "name": "cn-east-3"}, "junk"]}))
+    with pytest.raises(SisProjectError, match="No project named"):
+        await _aksk(http, url, None).project_id()
+
+
+async def test_key_that_may_not_list_projects(
+    iam: Callable[[Handler], Any], http: aiohttp.ClientSession
+) -> None:
+    """403 from IAM: the signature passed; the project id must then be given."""
+    url = await iam(_answer(403, {"error_code": "IAM.0002", "error_msg": "forbidden"}))
+    with pytest.raises(SisProjectError, match="enter the project id") as info:
+        await _aksk(http, url, None).project_id()
+    assert info.value.status == 403
+    await _aksk(http, url, "p1").verify()  # accepted: nothing more to check
+
+
+async def test_refused_key(iam: Callable[[Handler], Any], http: aiohttp.ClientSession) -> None:
+    url = await iam(_answer(401, {"error_code": "APIG.0301", "error_msg": "verify aksk fail"}))
+    with pytest.raises(SisAuthError):
+        await _aksk(http, url, None).project_id()
+    with pytest.raises(SisAuthError) as info:
+        await _aksk(http, url, "p1").verify()
+    assert info.value.code == "APIG.0301"
