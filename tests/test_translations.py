@@ -1,0 +1,119 @@
+"""Every language has every string, and every key the code uses has an English string."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+
+INTEGRATION = Path(__file__).parent.parent / "custom_components" / "huawei_cloud_sis"
+TRANSLATIONS = INTEGRATION / "translations"
+LANGUAGES = ["en", "zh-Hans", "zh-Hant"]
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _load(language: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((TRANSLATIONS / f"{language}.json").read_text("utf-8"))
+    return data
+
+
+def _flatten(value: Any, path: str = "") -> dict[str, str]:
+    if isinstance(value, dict):
+        flat: dict[str, str] = {}
+        for key, inner in value.items():
+            flat |= _flatten(inner, f"{path}.{key}" if path else key)
+        return flat
+    return {path: value}
+
+
+EN = _flatten(_load("en"))
+
+
+def test_only_the_expected_languages() -> None:
+    assert sorted(p.stem for p in TRANSLATIONS.glob("*.json")) == sorted(LANGUAGES)
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant"])
+def test_same_keys_and_placeholders(language: str) -> None:
+    other = _flatten(_load(language))
+    assert sorted(other) == sorted(EN)
+    for key, text in EN.items():
+        assert sorted(PLACEHOLDER.findall(other[key])) == sorted(PLACEHOLDER.findall(text)), key
+        assert other[key].strip(), key
+        assert "<" not in other[key], key
+
+
+def _code_strings(name: str) -> list[ast.AST]:
+    return list(ast.walk(ast.parse((INTEGRATION / name).read_text(encoding="utf-8"))))
+
+
+def _keyword_values(keyword: str) -> set[str]:
+    """String values passed as `keyword=` anywhere in the integration."""
+    found: set[str] = set()
+    for path in INTEGRATION.glob("*.py"):
+        for node in _code_strings(path.name):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == keyword
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                found.add(node.value.value)
+    return found
+
+
+def _validation_errors() -> set[str]:
+    """First arguments of ValidationError(...) in the config flow."""
+    errors: set[str] = set()
+    for node in _code_strings("config_flow.py"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "ValidationError"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            errors.add(str(node.args[0].value))
+    return errors
+
+
+def _untranslated_flow_keys(strings: dict[str, str]) -> set[str]:
+    """Flow errors and aborts the code can return that have no string."""
+    flow = (INTEGRATION / "config_flow.py").read_text(encoding="utf-8")
+    wanted = {f"config.error.{error}" for error in _validation_errors()}
+    wanted |= {f"config.abort.{reason}" for reason in _keyword_values("reason")}
+    wanted |= {"config.abort.reauth_successful", "config.abort.reconfigure_successful"}
+    wanted |= {f"options.error.{e}" for e in re.findall(r'errors\[[A-Z_]+\] = "(\w+)"', flow)}
+    return wanted - set(strings)
+
+
+def test_every_flow_error_and_abort_is_translated() -> None:
+    assert {"invalid_auth", "cannot_connect", "unknown"} <= _validation_errors()
+    assert _untranslated_flow_keys(EN) == set()
+
+
+def test_every_translation_key_in_the_code_is_translated() -> None:
+    keys = _keyword_values("translation_key")
+    assert keys
+    for key in keys:
+        assert any(
+            path.startswith((f"exceptions.{key}.", f"selector.{key}.", f"issues.{key}."))
+            or path == f"entity.stt.{key}.name"
+            for path in EN
+        ), key
+    for problem in ("real_name_required", "account_restricted", "concurrency_exceeded"):
+        assert f"issues.{problem}.title" in EN
+
+
+def test_the_checks_see_a_missing_string() -> None:
+    broken = dict(EN)
+    del broken["config.error.invalid_auth"]
+    del broken["options.error.invalid_vocabulary_id"]
+    assert _untranslated_flow_keys(broken) == {
+        "config.error.invalid_auth",
+        "options.error.invalid_vocabulary_id",
+    }
