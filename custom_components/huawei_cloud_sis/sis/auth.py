@@ -32,6 +32,27 @@ class Auth(ABC):
     refreshable: bool = False
     """True when a refused handshake may succeed with freshly fetched credentials."""
 
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        iam_url: str,
+        *,
+        project_id: str | None,
+        region: str | None,
+        timeout: float,
+        clock: Clock,
+    ) -> None:
+        """Keep what both kinds of credentials need to reach IAM."""
+        if not project_id and not region:
+            raise SisProjectError("A project id or a region is needed")
+        self._http = http
+        self._iam_url = iam_url
+        self._project_id = project_id
+        self._region = region
+        self._timeout = timeout
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
     @abstractmethod
     async def project_id(self) -> str:
         """Return the project id to put into the WebSocket URL."""
@@ -78,20 +99,14 @@ class TokenAuth(Auth):
         clock: Clock = _utcnow,
     ) -> None:
         """Keep what is needed to ask IAM for tokens."""
-        if not project_id and not region:
-            raise SisProjectError("A project id or a region is needed")
-        self._http = http
-        self._iam_url = iam_url
+        super().__init__(
+            http, iam_url, project_id=project_id, region=region, timeout=timeout, clock=clock
+        )
         self._domain_name = domain_name
         self._username = username
         self._password = password
-        self._project_id = project_id
-        self._region = region
-        self._timeout = timeout
         self._margin = refresh_margin
-        self._clock = clock
         self._token: Token | None = None
-        self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         """Name the user, never the password or token."""
@@ -169,17 +184,11 @@ class AkSkAuth(Auth):
         clock: Clock = _utcnow,
     ) -> None:
         """Keep the keys; the project is looked up in IAM when not given."""
-        if not project_id and not region:
-            raise SisProjectError("A project id or a region is needed")
-        self._http = http
-        self._iam_url = iam_url
+        super().__init__(
+            http, iam_url, project_id=project_id, region=region, timeout=timeout, clock=clock
+        )
         self._access_key = access_key
         self._secret_key = secret_key
-        self._project_id = project_id
-        self._region = region
-        self._timeout = timeout
-        self._clock = clock
-        self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         """Name the access key, never the secret key."""
