@@ -13,6 +13,7 @@ import aiohttp
 
 from .errors import (
     SisAuthError,
+    SisCertificateError,
     SisConnectionError,
     SisProjectError,
     SisServerError,
@@ -68,6 +69,12 @@ async def _call(
                 return response.status, response.headers, data
     except TimeoutError as err:
         raise SisTimeoutError(f"IAM did not answer the {what} request in {timeout:g} s") from err
+    except aiohttp.ClientConnectorCertificateError as err:
+        raise SisCertificateError(
+            f"The TLS certificate of IAM is not trusted ({what} request)"
+        ) from err
+    except aiohttp.ClientConnectorDNSError as err:
+        raise SisConnectionError(f"Cannot resolve the host name of IAM ({what} request)") from err
     except aiohttp.ClientError as err:
         raise SisConnectionError(
             f"Cannot reach IAM for the {what} request: {type(err).__name__}"

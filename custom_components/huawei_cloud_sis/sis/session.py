@@ -319,6 +319,8 @@ class RecognitionSession:
             raise _handshake_error(err, host) from err
         except aiohttp.ClientConnectorCertificateError as err:
             raise SisCertificateError(f"The TLS certificate of {host} is not trusted") from err
+        except aiohttp.ClientConnectorDNSError as err:
+            raise SisConnectionError(f"Cannot resolve the host name {host}") from err
         except (aiohttp.ClientError, OSError) as err:
             raise SisConnectionError(f"Cannot connect to {host}: {type(err).__name__}") from err
         self._ws = ws
