@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.huawei_cloud_sis.sis import (
     AkSkAuth,
     SisAuthError,
+    SisCertificateError,
+    SisConnectionError,
     SisProjectError,
     SisServerError,
     TokenAuth,
 )
+from tests.tls import SelfSignedServer, self_signed_context
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -158,3 +163,29 @@ async def test_refused_key(iam: Callable[[Handler], Any], http: aiohttp.ClientSe
     with pytest.raises(SisAuthError) as info:
         await _aksk(http, url, "p1").verify()
     assert info.value.code == "APIG.0301"
+
+
+async def test_untrusted_iam_certificate(http: aiohttp.ClientSession, tmp_path: Path) -> None:
+    with SelfSignedServer(self_signed_context(tmp_path)) as server:
+        auth = _token_auth(http, f"https://127.0.0.1:{server.port}")
+        with pytest.raises(SisCertificateError, match="certificate of IAM is not trusted"):
+            await auth.verify()
+        assert server.completed == 0
+
+
+class _NoSuchHost(AbstractResolver):
+    """A resolver that knows no name, as DNS answers for one that does not exist."""
+
+    async def resolve(self, host: str, port: int = 0, family: int = 0) -> list[ResolveResult]:
+        raise OSError(None, f"Domain name not found: {host}")
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+
+async def test_iam_host_that_does_not_resolve() -> None:
+    connector = aiohttp.TCPConnector(resolver=_NoSuchHost())
+    async with aiohttp.ClientSession(connector=connector) as http:
+        auth = _token_auth(http, "https://iam.example.invalid")
+        with pytest.raises(SisConnectionError, match="Cannot resolve the host name of IAM"):
+            await auth.verify()
