@@ -46,6 +46,7 @@ from tests.sis_server import (
     Fault,
     IamFault,
     SisServer,
+    silence,
     synthesize,
     synthesize_sentences,
 )
@@ -473,6 +474,48 @@ async def test_connection_refused(http: aiohttp.ClientSession, unused_tcp_port: 
         await _recognise(client, synthesize("x"))
     assert info.value.code is None
     await _no_tasks_left()
+
+
+@pytest.mark.parametrize(
+    ("mode", "audio_format", "seconds"),
+    [
+        (RecognitionMode.SHORT_STREAM, AudioFormat.PCM16K16BIT, 60),
+        (RecognitionMode.SENTENCE_STREAM, AudioFormat.PCM8K16BIT, 60),
+    ],
+)
+async def test_audio_beyond_the_mode_limit_is_not_sent(
+    client: SisClient,
+    server: SisServer,
+    mode: RecognitionMode,
+    audio_format: AudioFormat,
+    seconds: int,
+) -> None:
+    assert mode.max_audio_seconds == seconds
+    rate = audio_format.sample_rate
+    config = RecognitionConfig(audio_format=audio_format, model=f"chinese_{rate // 1000}k_common")
+    # Speech at the start, then silence past the limit in odd-sized chunks.
+    audio = synthesize("打开灯", sample_rate=rate, tail_ms=600) + silence(61_000, rate)
+    messages, session = await _recognise(client, audio, mode, config, chunk=3333)
+    assert _text(messages) == "打开灯"
+    assert isinstance(messages[-1], EndResponse)
+    assert session.stats.audio_limit_reached
+    recorded = server.sessions[-1]
+    assert len(recorded.audio) <= seconds * audio_format.bytes_per_second
+    assert bytes(recorded.audio) == audio[: len(recorded.audio)]
+    assert recorded.end == {"command": "END", "cancel": False}
+    assert not [m for m in messages if isinstance(m, ErrorResponse)]
+
+
+def test_continue_stream_takes_five_hours() -> None:
+    assert RecognitionMode.CONTINUE_STREAM.max_audio_seconds == 5 * 3600
+
+
+async def test_audio_within_the_limit_is_all_sent(client: SisClient, server: SisServer) -> None:
+    audio = synthesize("打开灯", tail_ms=600) + silence(58_000)
+    messages, session = await _recognise(client, audio, chunk=32000)
+    assert _text(messages) == "打开灯"
+    assert not session.stats.audio_limit_reached
+    assert bytes(server.sessions[-1].audio)[: len(audio)] == audio
 
 
 # --- timeouts ----------------------------------------------------------------------------

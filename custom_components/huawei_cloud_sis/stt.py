@@ -357,6 +357,14 @@ async def _feed(session: RecognitionSession, pcm: PcmInput, stream: AsyncIterabl
         async for chunk in stream:
             if data := pcm.feed(chunk):
                 session.send_audio(data)
+            if session.stats.audio_limit_reached:
+                _LOGGER.warning(
+                    "The audio is longer than the %s s %s mode takes; the rest was not "
+                    "recognised (continue-stream takes up to 5 hours)",
+                    session.mode.max_audio_seconds,
+                    session.mode.value,
+                )
+                return
         if data := pcm.finish():
             session.send_audio(data)
         session.end()

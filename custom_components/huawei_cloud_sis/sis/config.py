@@ -20,6 +20,11 @@ class RecognitionMode(StrEnum):
     SENTENCE_STREAM = "sentence-stream"
     """The service detects the end of the first sentence and stops."""
 
+    @property
+    def max_audio_seconds(self) -> int:
+        """The longest audio the service takes in one session (longer is SIS.0309)."""
+        return 5 * 3600 if self is RecognitionMode.CONTINUE_STREAM else 60
+
 
 class AudioFormat(StrEnum):
     """Raw audio encodings accepted by real-time recognition (mono, no header)."""

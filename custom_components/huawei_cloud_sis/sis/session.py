@@ -75,6 +75,8 @@ class SessionStats:
     final_segments: int = 0
     trace_id: str | None = None
     error_code: str | None = None
+    audio_limit_reached: bool = False
+    """The audio reached the mode's limit; the rest was not sent."""
 
     @property
     def end_to_final_seconds(self) -> float | None:
@@ -128,6 +130,11 @@ class RecognitionSession:
         self._timeouts = timeouts
         self._extra_headers = dict(extra_headers or {})
         self._framer = AudioFramer(config.audio_format, frame_ms)
+        audio_format = config.audio_format
+        # Room for one padded last frame stays free, so the total never exceeds the limit.
+        self._audio_room = (
+            mode.max_audio_seconds * audio_format.bytes_per_second - audio_format.min_frame
+        )
         self._outbox: asyncio.Queue[bytes | str] = asyncio.Queue()
         self._inbox: asyncio.Queue[ServerMessage | SisError | _Closed] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -170,16 +177,26 @@ class RecognitionSession:
     def send_audio(self, data: bytes) -> None:
         """Hand over audio of any size; it is framed and sent in order.
 
-        Raises the session's error when it has already failed. Audio handed
-        over after the session ended normally is dropped, as the service would.
+        Raises the session's error when it has already failed. Audio beyond the
+        mode's limit (`RecognitionMode.max_audio_seconds`) is not sent: the
+        session sends END when the limit is reached, sets
+        `stats.audio_limit_reached`, and drops the audio handed over after that.
         """
         if self._failure is not None:
             raise self._failure
         if self._ended:
+            if self.stats.audio_limit_reached:
+                return
             raise RuntimeError("Audio after END")
         self.start()
+        if len(data) >= self._audio_room:
+            data = data[: self._audio_room]
+            self.stats.audio_limit_reached = True
+        self._audio_room -= len(data)
         for frame in self._framer.push(data):
             self._outbox.put_nowait(frame)
+        if self.stats.audio_limit_reached:
+            self.end()
 
     def end(self, *, cancel: bool = False) -> None:
         """Send END: finish recognising what was sent, or (cancel) drop it."""
