@@ -296,7 +296,8 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                 ):
                     _LOGGER.debug("The service ended the sentence; not reading more audio")
                     break
-            result = SpeechResult(transcript.text, SpeechResultState.SUCCESS)
+            # Interim text that no final result replaced is the service's last word on it.
+            result = SpeechResult(transcript.partial_text, SpeechResultState.SUCCESS)
             account_problems.async_clear(self.hass, self._entry.entry_id)
         except SisError as err:
             if (
