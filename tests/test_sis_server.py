@@ -16,6 +16,7 @@ from pathlib import Path
 import random
 import re
 import signal
+import ssl
 import sys
 import time
 from typing import Any
@@ -41,6 +42,7 @@ from tests.sis_server import (
     synthesize,
     synthesize_sentences,
 )
+from tests.tls import self_signed_context
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -467,6 +469,25 @@ async def test_handshake_with_token(http: aiohttp.ClientSession, server: SisServ
     assert recorded.headers["X-Auth-Token"] == token
     await asyncio.wait_for(recorded.done.wait(), WAIT)
     assert server.connections == 1
+
+
+async def test_tls(tmp_path: Path) -> None:
+    tls_server = SisServer(ssl_context=self_signed_context(tmp_path))
+    await tls_server.start()
+    trusting = ssl.create_default_context(cafile=tmp_path / "cert.pem")
+    try:
+        assert tls_server.sis_url.startswith("wss://127.0.0.1:")
+        assert tls_server.iam_url.startswith("https://127.0.0.1:")
+        connector = aiohttp.TCPConnector(ssl=trusting)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            token = await get_token(http, tls_server)
+            async with http.ws_connect(
+                rasr_url(tls_server, "short-stream"), headers={"X-Auth-Token": token}
+            ) as ws:
+                assert (await Ws(ws).start())["resp_type"] == "START"
+        assert tls_server.connections == 1
+    finally:
+        await tls_server.close()
 
 
 async def test_handshake_token_refused(http: aiohttp.ClientSession, server: SisServer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 import json
+import ssl
 from typing import Final
 
 from aiohttp import web
@@ -135,10 +136,15 @@ class SisServer:
         idle_timeout: float = 20.0,
         token_lifetime: timedelta = timedelta(hours=24),
         fallback_text: str = DEFAULT_FALLBACK,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        """Configure; nothing listens before `start`. Port 0 picks a free port."""
+        """Configure; nothing listens before `start`. Port 0 picks a free port.
+
+        With `ssl_context` the server speaks TLS (`wss://` and `https://`).
+        """
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context
         self.idle_timeout = idle_timeout
         """Seconds without a data frame after which a connection gets FATAL_ERROR SIS.0304."""
         self.token_lifetime = token_lifetime
@@ -154,6 +160,8 @@ class SisServer:
         self.iam_fault: IamFault | None = None
         """While set, applies to every IAM request."""
         self.sessions: list[RecordedSession] = []
+        self.handshakes = 0
+        """WebSocket upgrade requests received so far, refused ones included."""
         self.connections = 0
         """WebSockets accepted so far."""
         self.open_connections = 0
@@ -188,12 +196,14 @@ class SisServer:
     @property
     def sis_url(self) -> str:
         """Base URL of the recognition service, e.g. ws://127.0.0.1:8790."""
-        return f"ws://{self.host}:{self.port}"
+        scheme = "ws" if self.ssl_context is None else "wss"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def iam_url(self) -> str:
         """Base URL of IAM, e.g. http://127.0.0.1:8790."""
-        return f"http://{self.host}:{self.port}"
+        scheme = "http" if self.ssl_context is None else "https"
+        return f"{scheme}://{self.host}:{self.port}"
 
     async def start(self) -> None:
         """Listen on the configured address (a free port when port is 0)."""
@@ -211,7 +221,7 @@ class SisServer:
         assert protocols is not None
         loop = asyncio.get_running_loop()
         self._listener = await loop.create_server(
-            lambda: _HostGuard(protocols()), self.host, self.port
+            lambda: _HostGuard(protocols()), self.host, self.port, ssl=self.ssl_context
         )
         self.port = self._listener.sockets[0].getsockname()[1]
 
