@@ -107,6 +107,7 @@ class RasrHandlers:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """GET /v1/{project_id}/rasr/{mode}: check the handshake, then run the protocol."""
         server = self.server
+        server.handshakes += 1
         fault = server.faults.pop(0) if server.faults else None
         if fault is not None and fault.kind is FaultKind.HANG_HANDSHAKE:
             await server.closing.wait()
