@@ -16,6 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.huawei_cloud_sis.const import (
     AUTH_TYPE_AKSK,
@@ -43,6 +44,7 @@ from tests.sis_server import (
     USERNAME,
     SisServer,
 )
+from tests.stt_helpers import HttpClient
 
 PROJECT_ID = PROJECTS["cn-north-4"]
 TEST_TIMEOUTS = Timeouts(connect=2.0, start=1.0, end=1.0, session=20.0, close=1.0, iam=2.0)
@@ -128,3 +130,12 @@ async def loaded_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> Mo
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> HttpClient:
+    """An HTTP client of Home Assistant with the entry loaded (for `POST /api/stt`)."""
+    http: HttpClient = await hass_client()
+    return http

@@ -10,15 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
-import io
-import json
-import logging
 from typing import Any
 from unittest.mock import patch
-import wave
 
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 from awesomeversion import AwesomeVersion
 from homeassistant.components import stt
 from homeassistant.const import __version__ as ha_version
@@ -40,118 +34,25 @@ from custom_components.huawei_cloud_sis.const import (
     model_option_key,
 )
 from custom_components.huawei_cloud_sis.sis import RecognitionMode
-from tests.conftest import TEST_TIMEOUTS, reauth_flows
+from tests.conftest import TEST_TIMEOUTS
 from tests.sis_server import Fault, SisServer, synthesize, synthesize_sentences
-
-ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
-type HttpClient = TestClient[web.Request, web.Application]
-STT_LOGGER = "custom_components.huawei_cloud_sis.stt"
-CHUNK = 320
-"""What the assist pipeline hands over: 10 ms of 16 kHz 16-bit audio."""
+from tests.stt_helpers import (
+    CHUNK,
+    ENTITY_ID,
+    HttpClient,
+    assert_audio_arrived,
+    chunks,
+    failure_lines,
+    our_tasks,
+    post,
+    received,
+    wait_for,
+    wav_file,
+)
 
 SHORT = {"mode": "short-stream"}
 SENTENCE = {"mode": "sentence-stream"}
 CONTINUE = {"mode": "continue-stream"}
-
-
-# Helpers ---------------------------------------------------------------------------------
-
-
-async def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Let the loop run until `condition` holds (bounded by a count, not a clock)."""
-    for _ in range(2000):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    pytest.fail(f"never happened: {what}")
-
-
-def header(language: str = "zh-CN", sample_rate: int = 16000) -> dict[str, str]:
-    """The X-Speech-Content header of `POST /api/stt/<entity>`."""
-    return {
-        "X-Speech-Content": (
-            f"format=wav; codec=pcm; sample_rate={sample_rate}; bit_rate=16; channel=1; "
-            f"language={language}"
-        )
-    }
-
-
-def wav_file(pcm: bytes, sample_rate: int = 16000) -> bytes:
-    """A complete WAV file around `pcm`."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(sample_rate)
-        writer.writeframes(pcm)
-    return buffer.getvalue()
-
-
-async def chunks(audio: bytes, size: int = 4096) -> AsyncIterator[bytes]:
-    """Stream `audio` in pieces, yielding to the loop in between."""
-    for start in range(0, len(audio), size):
-        yield audio[start : start + size]
-        await asyncio.sleep(0)
-
-
-async def post(
-    client: HttpClient, body: bytes | AsyncIterator[bytes], **kwargs: Any
-) -> dict[str, Any]:
-    """Post audio to the entity and return the JSON answer."""
-    response = await client.post(f"/api/stt/{ENTITY_ID}", data=body, headers=header(**kwargs))
-    assert response.status == 200, await response.text()
-    result: dict[str, Any] = await response.json()
-    return result
-
-
-def received(server: SisServer, index: int = -1) -> bytes:
-    """The audio one session of the server received."""
-    return bytes(server.sessions[index].audio)
-
-
-def assert_audio_arrived(server: SisServer, pcm: bytes, index: int = -1) -> None:
-    """The server got `pcm` byte for byte; only silence pads the last frame."""
-    audio = received(server, index)
-    assert audio[: len(pcm)] == pcm
-    assert audio[len(pcm) :].strip(b"\0") == b""
-
-
-def start_trace_id(session: Any) -> str | None:
-    """The trace id of the START response a server session sent, if it sent one."""
-    for message in session.sent:
-        data = json.loads(message) if isinstance(message, str | bytes) else message
-        if data.get("resp_type") == "START":
-            trace_id: str | None = data.get("trace_id")
-            return trace_id
-    return None
-
-
-def failure_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    """The integration's error log lines."""
-    return [
-        record
-        for record in caplog.records
-        if record.name == STT_LOGGER and record.levelno >= logging.WARNING
-    ]
-
-
-def our_tasks() -> list[asyncio.Task[Any]]:
-    """Tasks of this integration or of its client library that are still running."""
-    return [
-        task
-        for task in asyncio.all_tasks()
-        if not task.done()
-        and (task.get_name().startswith("huawei_cloud_sis") or task.get_name().startswith("sis "))
-    ]
-
-
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_client: ClientSessionGenerator
-) -> HttpClient:
-    """An HTTP client of Home Assistant with the entry loaded."""
-    http: HttpClient = await hass_client()
-    return http
 
 
 # Pipeline helpers ------------------------------------------------------------------------
@@ -621,84 +522,6 @@ async def test_stopping_the_progress_generator_cancels_the_session(
     await asyncio.wait_for(session.done.wait(), 5)
     assert session.end == {"command": "END", "cancel": True}
     assert our_tasks() == []
-
-
-# Failures ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("faults", "code"),
-    [
-        ([Fault.handshake(status=403)], "SisAuthError"),
-        ([Fault.handshake(status=404)], "SisProjectError"),
-        ([Fault.handshake(status=429)], "SisServerError"),
-        ([Fault.error_after_start(code="SIS.0301", message="not match model")], "SIS.0301"),
-        ([Fault.fatal_after_start(code="SIS.0304", message="wait voice timeout")], "SIS.0304"),
-        # The client retries a START left unanswered once: both attempts fail.
-        ([Fault.no_start_response(), Fault.no_start_response()], "SisTimeoutError"),
-        ([Fault.malformed_json()], "SisProtocolError"),
-        ([Fault.close_after_bytes(6400)], "SisConnectionError"),
-    ],
-    ids=lambda value: value if isinstance(value, str) else None,
-)
-async def test_every_failure_is_an_error_result_with_one_log_line(
-    hass: HomeAssistant,
-    client: HttpClient,
-    sis_server: SisServer,
-    caplog: pytest.LogCaptureFixture,
-    loaded_entry: MockConfigEntry,
-    *,
-    faults: list[Fault],
-    code: str,
-) -> None:
-    sis_server.faults.extend(faults)
-    answer = await post(client, chunks(synthesize("打开客厅的灯", lead_ms=300, tail_ms=300)))
-    assert answer == {"text": None, "result": "error"}
-    [line] = failure_lines(caplog)
-    assert line.exc_info is None
-    assert f"code {code}," in line.getMessage()
-    if sis_server.sessions and (trace_id := start_trace_id(sis_server.sessions[-1])):
-        assert f"trace id {trace_id})" in line.getMessage()
-    await hass.async_block_till_done()
-    assert len(reauth_flows(hass, loaded_entry)) == (code == "SisAuthError")
-    await wait_for(lambda: sis_server.open_connections == 0, "every socket closed")
-    # The next recognition works again.
-    assert (await post(client, synthesize("关闭空调")))["text"] == "关闭空调"
-
-
-async def test_revoked_credentials_start_reauth(
-    hass: HomeAssistant,
-    client: HttpClient,
-    loaded_entry: MockConfigEntry,
-    sis_server: SisServer,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    sis_server.revoke_credentials()
-    answer = await post(client, synthesize("打开客厅的灯"))
-    assert answer == {"text": None, "result": "error"}
-    await hass.async_block_till_done()
-    assert len(reauth_flows(hass, loaded_entry)) == 1
-    [line] = failure_lines(caplog)
-    assert "SisAuthError" in line.getMessage()
-
-
-async def test_end_never_answered_without_finals_is_an_error(
-    client: HttpClient, sis_server: SisServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    sis_server.faults.append(Fault.no_end_response())
-    answer = await post(client, b"\0" * 16000)
-    assert answer == {"text": None, "result": "error"}
-    [line] = failure_lines(caplog)
-    assert "code SisTimeoutError," in line.getMessage()
-
-
-async def test_end_never_answered_returns_the_finals(
-    client: HttpClient, sis_server: SisServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    sis_server.faults.append(Fault.no_end_response())
-    answer = await post(client, synthesize_sentences(["打开客厅的灯", "关闭空调"]))
-    assert answer == {"text": "打开客厅的灯关闭空调", "result": "success"}
-    assert failure_lines(caplog) == []
 
 
 # Cancellation and concurrency -------------------------------------------------------------

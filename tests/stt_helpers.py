@@ -1,0 +1,111 @@
+"""Helpers of the tests that drive the entity through Home Assistant's HTTP API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+import io
+import json
+import logging
+from typing import Any
+import wave
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+import pytest
+
+from tests.sis_server import SisServer
+
+ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
+type HttpClient = TestClient[web.Request, web.Application]
+STT_LOGGER = "custom_components.huawei_cloud_sis.stt"
+CHUNK = 320
+"""What the assist pipeline hands over: 10 ms of 16 kHz 16-bit audio."""
+
+
+async def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Let the loop run until `condition` holds (bounded by a count, not a clock)."""
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    pytest.fail(f"never happened: {what}")
+
+
+def header(language: str = "zh-CN", sample_rate: int = 16000) -> dict[str, str]:
+    """The X-Speech-Content header of `POST /api/stt/<entity>`."""
+    return {
+        "X-Speech-Content": (
+            f"format=wav; codec=pcm; sample_rate={sample_rate}; bit_rate=16; channel=1; "
+            f"language={language}"
+        )
+    }
+
+
+def wav_file(pcm: bytes, sample_rate: int = 16000) -> bytes:
+    """A complete WAV file around `pcm`."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(sample_rate)
+        writer.writeframes(pcm)
+    return buffer.getvalue()
+
+
+async def chunks(audio: bytes, size: int = 4096) -> AsyncIterator[bytes]:
+    """Stream `audio` in pieces, yielding to the loop in between."""
+    for start in range(0, len(audio), size):
+        yield audio[start : start + size]
+        await asyncio.sleep(0)
+
+
+async def post(
+    client: HttpClient, body: bytes | AsyncIterator[bytes], **kwargs: Any
+) -> dict[str, Any]:
+    """Post audio to the entity and return the JSON answer."""
+    response = await client.post(f"/api/stt/{ENTITY_ID}", data=body, headers=header(**kwargs))
+    assert response.status == 200, await response.text()
+    result: dict[str, Any] = await response.json()
+    return result
+
+
+def received(server: SisServer, index: int = -1) -> bytes:
+    """The audio one session of the server received."""
+    return bytes(server.sessions[index].audio)
+
+
+def assert_audio_arrived(server: SisServer, pcm: bytes, index: int = -1) -> None:
+    """The server got `pcm` byte for byte; only silence pads the last frame."""
+    audio = received(server, index)
+    assert audio[: len(pcm)] == pcm
+    assert audio[len(pcm) :].strip(b"\0") == b""
+
+
+def start_trace_id(session: Any) -> str | None:
+    """The trace id of the START response a server session sent, if it sent one."""
+    for message in session.sent:
+        data = json.loads(message) if isinstance(message, str | bytes) else message
+        if data.get("resp_type") == "START":
+            trace_id: str | None = data.get("trace_id")
+            return trace_id
+    return None
+
+
+def failure_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The integration's error log lines."""
+    return [
+        record
+        for record in caplog.records
+        if record.name == STT_LOGGER and record.levelno >= logging.WARNING
+    ]
+
+
+def our_tasks() -> list[asyncio.Task[Any]]:
+    """Tasks of this integration or of its client library that are still running."""
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done()
+        and (task.get_name().startswith("huawei_cloud_sis") or task.get_name().startswith("sis "))
+    ]
