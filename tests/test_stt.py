@@ -321,14 +321,6 @@ async def test_nothing_said_is_success_with_empty_text(
     assert answer == {"text": "", "result": "success"}
 
 
-async def test_empty_stream_is_success_with_empty_text(
-    client: HttpClient, sis_server: SisServer
-) -> None:
-    answer = await post(client, b"")
-    assert answer == {"text": "", "result": "success"}
-    assert sis_server.sessions[-1].end == {"command": "END", "cancel": False}
-
-
 async def test_supported_languages_follow_the_region(client: HttpClient) -> None:
     response = await client.get(f"/api/stt/{ENTITY_ID}")
     info = await response.json()
