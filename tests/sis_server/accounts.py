@@ -55,6 +55,8 @@ class Accounts:
         """Use `clock` (aware UTC) for issuing and expiring tokens."""
         self._clock = clock
         self._tokens: dict[str, IssuedToken] = {}
+        self.issued: list[str] = []
+        """Every token value handed out, revoked ones too (tests look for leaks)."""
         self.credentials_revoked = False
         """When set, the password and the access key are refused."""
 
@@ -78,6 +80,7 @@ class Accounts:
         now = self._clock()
         issued = IssuedToken(project_id=project_id, issued_at=now, expires_at=now + lifetime)
         self._tokens[value] = issued
+        self.issued.append(value)
         return value, issued
 
     def token(self, value: str) -> IssuedToken | None:
