@@ -69,9 +69,8 @@ async def test_twenty_at_once_each_get_their_own_text(
     answers = await asyncio.gather(*(post(client, chunks(pcm, CHUNK)) for pcm in audio))
     assert [answer["text"] for answer in answers] == PHRASES
     assert len(sis_server.sessions) == 20
-    assert sorted(decode(bytes(session.audio)) for session in sis_server.sessions) == sorted(
-        PHRASES
-    )
+    heard = [decode(bytes(session.audio)) or "" for session in sis_server.sessions]
+    assert sorted(heard) == sorted(PHRASES)
     assert peak_in_flight(sis_server) == 20
     await wait_for(lambda: sis_server.open_connections == 0, "every socket closed")
     await wait_for(lambda: our_tasks() == [], "every task of the integration ended")
