@@ -60,7 +60,7 @@ def logo(height: int) -> Image.Image:
     text = "Huawei Cloud SIS"
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
     box = probe.textbbox((0, 0), text, font=font)
-    width = height + round(height * 0.2) + (box[2] - box[0]) + round(height * 0.1)
+    width = height + round(height * 0.2) + round(box[2] - box[0]) + round(height * 0.1)
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     image.paste(mark, (0, 0), mark)
     draw = ImageDraw.Draw(image)
