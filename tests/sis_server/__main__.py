@@ -1,18 +1,21 @@
-"""Run the emulator on its own: `python -m tests.sis_server --port 8790`."""
+"""Run the emulator on its own: `scripts/sis-emulator` or `python -m tests.sis_server`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import ssl
 
 from .accounts import ACCESS_KEY, DOMAIN_NAME, PASSWORD, PROJECTS, SECRET_KEY, USERNAME
 from .server import DEFAULT_FALLBACK, SisServer
 
 
-async def serve(host: str, port: int, phrase: str) -> None:
+async def serve(
+    host: str, port: int, phrase: str, ssl_context: ssl.SSLContext | None = None
+) -> None:
     """Start the server, print how to reach it, and run until interrupted."""
-    server = SisServer(host=host, port=port, fallback_text=phrase)
+    server = SisServer(host=host, port=port, fallback_text=phrase, ssl_context=ssl_context)
     await server.start()
     print(f"SIS endpoint: {server.sis_url}", flush=True)
     print(f"IAM endpoint: {server.iam_url}")
@@ -34,9 +37,17 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--phrase", default=DEFAULT_FALLBACK)
+    parser.add_argument("--certfile", help="PEM certificate: serve wss:// and https://")
+    parser.add_argument("--keyfile", help="PEM private key of the certificate")
     args = parser.parse_args()
+    context = None
+    if args.certfile:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.certfile, args.keyfile)
+    elif args.keyfile:
+        parser.error("--keyfile needs --certfile")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, args.phrase))
+        asyncio.run(serve(args.host, args.port, args.phrase, context))
 
 
 if __name__ == "__main__":
