@@ -29,6 +29,7 @@ from tests.stt_helpers import (
     HttpClient,
     chunks,
     failure_lines,
+    needs_chunked_http_body,
     our_tasks,
     post,
     start_trace_id,
@@ -194,6 +195,7 @@ async def test_exceeded_silence_is_an_empty_success(
     await assert_recovered(hass, client, sis_server)
 
 
+@needs_chunked_http_body
 @pytest.mark.parametrize("options", [{"mode": "short-stream"}])
 async def test_audio_beyond_the_limit_is_not_sent(
     hass: HomeAssistant,
