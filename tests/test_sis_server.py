@@ -1039,6 +1039,47 @@ async def test_interim_results(connect: Connect, mode: str) -> None:
     assert finals(messages) == [text]
 
 
+async def test_transcriber_hears_speech_that_is_not_test_code(
+    http: aiohttp.ClientSession,
+) -> None:
+    heard: list[tuple[bytes, int]] = []
+
+    def transcriber(pcm: bytes, rate: int) -> str:
+        heard.append((pcm, rate))
+        return "go forward ten meters"
+
+    server = SisServer(fallback_text="unused", transcriber=transcriber)
+    await server.start()
+    rng = random.Random(11)
+    noise = b"".join(rng.randrange(1, 30000).to_bytes(2, "little") for _ in range(8000))
+    try:
+        token = await get_token(http, server)
+        async with http.ws_connect(
+            rasr_url(server, "continue-stream"), headers={"X-Auth-Token": token}
+        ) as ws:
+            client = Ws(ws)
+            await client.start(interim_results="yes")
+            await client.audio(noise + silence(800) + synthesize("and back") + silence(800))
+            await client.end()
+            messages = await client.until("END")
+    finally:
+        await server.close()
+    segments = [s for m in messages if m["resp_type"] == "RESULT" for s in m["segments"]]
+    assert [s["result"]["text"] for s in segments if s["is_final"]] == [
+        "go forward ten meters",
+        "and back",
+    ]
+    # Interim results of the real speech stay empty: it is transcribed once, at its end.
+    assert {
+        s["result"]["text"] for s in segments if not s["is_final"] and s["start_time"] == 0
+    } in (
+        set(),
+        {""},
+    )
+    # Only the sentence of real speech went to the transcriber, once, as the PCM it was.
+    assert heard == [(noise, 16000)]
+
+
 async def test_word_info_and_fallback_text(http: aiohttp.ClientSession) -> None:
     server = SisServer(fallback_text="what a lovely day")
     await server.start()

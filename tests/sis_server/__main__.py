@@ -7,15 +7,27 @@ import asyncio
 import contextlib
 import ssl
 
+from . import sphinx
 from .accounts import ACCESS_KEY, DOMAIN_NAME, PASSWORD, PROJECTS, SECRET_KEY, USERNAME
+from .recognizer import Transcriber
 from .server import DEFAULT_FALLBACK, SisServer
 
 
 async def serve(
-    host: str, port: int, phrase: str, ssl_context: ssl.SSLContext | None = None
+    host: str,
+    port: int,
+    phrase: str,
+    ssl_context: ssl.SSLContext | None = None,
+    transcriber: Transcriber | None = None,
 ) -> None:
     """Start the server, print how to reach it, and run until interrupted."""
-    server = SisServer(host=host, port=port, fallback_text=phrase, ssl_context=ssl_context)
+    server = SisServer(
+        host=host,
+        port=port,
+        fallback_text=phrase,
+        ssl_context=ssl_context,
+        transcriber=transcriber,
+    )
     await server.start()
     print(f"SIS endpoint: {server.sis_url}", flush=True)
     print(f"IAM endpoint: {server.iam_url}")
@@ -23,7 +35,10 @@ async def serve(
     print(f"Access key: {ACCESS_KEY}  secret key: {SECRET_KEY}")
     for region, project_id in PROJECTS.items():
         print(f"Project {region}: {project_id}")
-    print(f"Audio that is not test speech is recognised as: {phrase!r}")
+    if transcriber is None:
+        print(f"Audio that is not test speech is recognised as: {phrase!r}")
+    else:
+        print("Audio that is not test speech is recognised as English with pocketsphinx")
     print("Press Ctrl-C to stop.", flush=True)
     try:
         await asyncio.Event().wait()
@@ -39,6 +54,11 @@ def main() -> None:
     parser.add_argument("--phrase", default=DEFAULT_FALLBACK)
     parser.add_argument("--certfile", help="PEM certificate: serve wss:// and https://")
     parser.add_argument("--keyfile", help="PEM private key of the certificate")
+    parser.add_argument(
+        "--no-sphinx",
+        action="store_true",
+        help="answer --phrase even when pocketsphinx is installed",
+    )
     args = parser.parse_args()
     context = None
     if args.certfile:
@@ -47,7 +67,8 @@ def main() -> None:
     elif args.keyfile:
         parser.error("--keyfile needs --certfile")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, args.phrase, context))
+        transcriber = None if args.no_sphinx or not sphinx.available() else sphinx.transcribe
+        asyncio.run(serve(args.host, args.port, args.phrase, context, transcriber))
 
 
 if __name__ == "__main__":

@@ -276,7 +276,9 @@ class Connection:
         assert isinstance(raw, dict)
         if fault := self._fault(FaultKind.START_DELAY):
             await asyncio.sleep(fault.seconds)
-        self.recognizer = Recognizer(self.mode, raw, self.server.fallback_text)
+        self.recognizer = Recognizer(
+            self.mode, raw, self.server.fallback_text, self.server.transcriber
+        )
         await self.send("START")
         self.active = self.ever_active = True
         return await self.after_start()

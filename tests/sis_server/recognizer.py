@@ -3,16 +3,18 @@
 Only the two PCM formats are listened to; u-law and a-law audio counts as silence.
 A sample that is not zero is speech. A sentence is a stretch of speech ended by
 `vad_tail` ms of silence or cut at `max_seconds`; its text is what the fake codec
-decodes from it, or the fallback phrase for audio that is not codec speech.
+decodes from it; other speech is handed to the transcriber when there is one
+(pocketsphinx in the standalone emulator), else it is the fallback phrase.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from .config_rules import MODELS, sample_rate, sample_width
-from .speech import Run, decode_runs, runs_of, samples_of
+from .speech import Run, decode_runs, pcm_of, runs_of, samples_of
 
 SHORT: Final = "short-stream"
 CONTINUE: Final = "continue-stream"
@@ -45,12 +47,20 @@ class Result:
 
 
 type Output = Event | Result
+type Transcriber = Callable[[bytes, int], str]
+"""Turns 16-bit PCM at a sample rate into text (blocking)."""
 
 
 class Recognizer:
     """Follow one session's audio and tell what the service sends because of it."""
 
-    def __init__(self, mode: str, config: dict[str, Any], fallback_text: str) -> None:
+    def __init__(
+        self,
+        mode: str,
+        config: dict[str, Any],
+        fallback_text: str,
+        transcriber: Transcriber | None = None,
+    ) -> None:
         """Read the settings of a validated START config."""
         audio_format: str = config["audio_format"]
         self.mode = mode
@@ -60,6 +70,7 @@ class Recognizer:
         self.interim = config.get("interim_results") == "yes"
         self.word_info = config.get("need_word_info") == "yes"
         self.fallback = fallback_text
+        self.transcriber = transcriber
         if mode == SHORT:
             tail_ms, max_len = SHORT_STREAM_GAP_MS, 0
         else:
@@ -93,6 +104,9 @@ class Recognizer:
 
     def _segment(self, *, final: bool) -> dict[str, Any]:
         text = decode_runs(self.runs, self.rate, partial=not final)
+        if text is None and self.transcriber is not None:
+            # Real speech: recognised once, for the final result; interim results stay empty.
+            text = self.transcriber(pcm_of(self.runs), self.rate) if final else ""
         if text is None:
             text = self.fallback
         begin, end = self._ms(self.start), self._ms(self.start + self.length)

@@ -14,6 +14,7 @@ from .accounts import Accounts, now_utc
 from .faults import Fault, IamFault
 from .iam import IamHandlers
 from .rasr import IAM_PREFIX, RasrHandlers, RecordedSession
+from .recognizer import Transcriber
 
 DEFAULT_FALLBACK: Final = "turn on the kitchen light"
 _HEADER_END: Final = b"\r\n\r\n"
@@ -137,10 +138,13 @@ class SisServer:
         token_lifetime: timedelta = timedelta(hours=24),
         fallback_text: str = DEFAULT_FALLBACK,
         ssl_context: ssl.SSLContext | None = None,
+        transcriber: Transcriber | None = None,
     ) -> None:
         """Configure; nothing listens before `start`. Port 0 picks a free port.
 
-        With `ssl_context` the server speaks TLS (`wss://` and `https://`).
+        With `ssl_context` the server speaks TLS (`wss://` and `https://`). With a
+        `transcriber`, speech that is not made with the fake codec is recognised by
+        it (it blocks the event loop while it runs) instead of as `fallback_text`.
         """
         self.host = host
         self.port = port
@@ -149,6 +153,7 @@ class SisServer:
         """Seconds without a data frame after which a connection gets FATAL_ERROR SIS.0304."""
         self.token_lifetime = token_lifetime
         self.fallback_text = fallback_text
+        self.transcriber = transcriber
         """Text recognised for speech that is not made with the fake codec."""
         self.clock_offset = timedelta()
         """The server clock runs this far ahead of the real one."""

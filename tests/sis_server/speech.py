@@ -75,6 +75,16 @@ def runs_of(samples: Iterable[int]) -> list[Run]:
     return [(value, len(list(group))) for value, group in groupby(samples)]
 
 
+def pcm_of(runs: Iterable[Run]) -> bytes:
+    """Return the little-endian PCM that run-length encoded samples stand for."""
+    samples = array("h")
+    for value, count in runs:
+        samples.extend([value] * count)
+    if sys.byteorder != "little":  # pragma: no cover
+        samples.byteswap()
+    return samples.tobytes()
+
+
 def _stretch_bytes(runs: list[Run], block: int) -> bytes | None:
     """Decode one stretch of speech; None if it is not codec speech."""
     data = bytearray()
