@@ -22,6 +22,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from benchmarks.bench_client import ServerThread, percentile
+from benchmarks.entity_latency import METADATA
 from custom_components.huawei_cloud_sis.const import CONF_MODE, CONF_VAD_TAIL, DOMAIN
 from tests.conftest import PROJECT_ID, entry_data
 from tests.sis_server import RecordedSession, SisServer, decode, silence, synthesize
@@ -33,14 +34,6 @@ CHUNK = 320
 FRAME = 3200
 """Bytes per frame on the wire (100 ms at 16 kHz), the client's default."""
 MODES = ("short-stream", "continue-stream", "sentence-stream")
-METADATA = stt.SpeechMetadata(
-    language="en-US",
-    format=stt.AudioFormats.WAV,
-    codec=stt.AudioCodecs.PCM,
-    bit_rate=stt.AudioBitRates.BITRATE_16,
-    sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
-    channel=stt.AudioChannels.CHANNEL_MONO,
-)
 ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
 
 

@@ -7,7 +7,7 @@ socket or task left behind, and a next recognition that works again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 import json
 import logging
 from pathlib import Path
@@ -38,6 +38,7 @@ from tests.stt_helpers import (
 from tests.tls import SelfSignedServer, self_signed_context
 
 SPEECH = synthesize("打开客厅的灯", lead_ms=300, tail_ms=300)
+TWO_SENTENCES = synthesize_sentences(["打开客厅的灯", "关闭空调"])
 
 
 async def assert_recovered(hass: HomeAssistant, client: HttpClient, server: SisServer) -> None:
@@ -150,38 +151,35 @@ async def test_end_never_answered_without_finals_is_an_error(
     await assert_recovered(hass, client, sis_server)
 
 
-async def test_end_never_answered_returns_the_finals(
+@pytest.mark.parametrize(
+    ("fault", "audio", "text"),
+    [
+        # The finals received before END went unanswered are the answer.
+        (
+            Fault.no_end_response(),
+            synthesize_sentences(["打开客厅的灯", "关闭空调"]),
+            "打开客厅的灯关闭空调",
+        ),
+        # A RESULT without a result is skipped; the real one follows.
+        (Fault.result_without_result(), SPEECH, "打开客厅的灯"),
+        # No final result ever comes: at END the service's last interim text is the answer.
+        (Fault.interim_only(), SPEECH, "打开客厅的灯"),
+    ],
+    ids=["END never answered", "RESULT without result", "interim results only"],
+)
+async def test_fault_that_still_gives_the_text(
     hass: HomeAssistant,
     client: HttpClient,
     sis_server: SisServer,
     caplog: pytest.LogCaptureFixture,
+    fault: Fault,
+    audio: bytes,
+    text: str,
 ) -> None:
-    sis_server.faults.append(Fault.no_end_response())
-    answer = await post(client, synthesize_sentences(["打开客厅的灯", "关闭空调"]))
-    assert answer == {"text": "打开客厅的灯关闭空调", "result": "success"}
-    assert failure_lines(caplog) == []
-    await assert_recovered(hass, client, sis_server)
-
-
-async def test_result_without_text_is_skipped(
-    hass: HomeAssistant,
-    client: HttpClient,
-    sis_server: SisServer,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    sis_server.faults.append(Fault.result_without_result())
-    assert await post(client, SPEECH) == {"text": "打开客厅的灯", "result": "success"}
-    assert failure_lines(caplog) == []
-    await assert_recovered(hass, client, sis_server)
-
-
-async def test_interim_results_only_give_the_interim_text(
-    hass: HomeAssistant, client: HttpClient, sis_server: SisServer
-) -> None:
-    # No final result ever comes; at END the service's last interim text is the answer.
-    sis_server.faults.append(Fault.interim_only())
-    assert await post(client, SPEECH) == {"text": "打开客厅的灯", "result": "success"}
+    sis_server.faults.append(fault)
+    assert await post(client, audio) == {"text": text, "result": "success"}
     assert sis_server.sessions[-1].end == {"command": "END", "cancel": False}
+    assert failure_lines(caplog) == []
     await assert_recovered(hass, client, sis_server)
 
 
@@ -218,8 +216,11 @@ async def test_audio_beyond_the_limit_is_not_sent(
 # The network -----------------------------------------------------------------------------
 
 
+type EntryFactory = Callable[[str], Awaitable[MockConfigEntry]]
+
+
 @pytest.fixture
-async def other_entry(hass: HomeAssistant, sis_server: SisServer) -> Any:
+async def other_entry(hass: HomeAssistant, sis_server: SisServer) -> EntryFactory:
     """Set up an entry whose recognition endpoint is `sis_endpoint` (IAM stays local)."""
 
     async def setup(sis_endpoint: str) -> MockConfigEntry:
@@ -237,20 +238,31 @@ async def other_entry(hass: HomeAssistant, sis_server: SisServer) -> Any:
     return setup
 
 
+async def fails_at(
+    other_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+    endpoint: str,
+    caplog: pytest.LogCaptureFixture,
+) -> str:
+    """Recognise with the service at `endpoint`: an error result; return its log line."""
+    await other_entry(endpoint)
+    answer = await post(await hass_client(), SPEECH)
+    assert answer == {"text": None, "result": "error"}
+    line = error_line(caplog)
+    await wait_for(lambda: our_tasks() == [], "every task of the integration ended")
+    return line
+
+
 async def test_connection_refused(
     hass: HomeAssistant,
-    other_entry: Any,
+    other_entry: EntryFactory,
     hass_client: ClientSessionGenerator,
     unused_tcp_port: int,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await other_entry(f"ws://127.0.0.1:{unused_tcp_port}")
-    answer = await post(await hass_client(), SPEECH)
-    assert answer == {"text": None, "result": "error"}
-    line = error_line(caplog)
+    line = await fails_at(other_entry, hass_client, f"ws://127.0.0.1:{unused_tcp_port}", caplog)
     assert "code SisConnectionError," in line
     assert "Cannot connect to 127.0.0.1: ClientConnectorError" in line
-    await wait_for(lambda: our_tasks() == [], "every task of the integration ended")
 
 
 @pytest.fixture
@@ -270,37 +282,30 @@ def no_such_host() -> Iterator[None]:
 
 async def test_dns_failure(
     hass: HomeAssistant,
-    other_entry: Any,
+    other_entry: EntryFactory,
     hass_client: ClientSessionGenerator,
     no_such_host: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await other_entry("wss://sis-ext.example.invalid")
-    answer = await post(await hass_client(), SPEECH)
-    assert answer == {"text": None, "result": "error"}
-    line = error_line(caplog)
+    line = await fails_at(other_entry, hass_client, "wss://sis-ext.example.invalid", caplog)
     assert "code SisConnectionError," in line
     assert "Cannot resolve the host name sis-ext.example.invalid" in line
-    await wait_for(lambda: our_tasks() == [], "every task of the integration ended")
 
 
 async def test_untrusted_certificate_is_refused(
     hass: HomeAssistant,
-    other_entry: Any,
+    other_entry: EntryFactory,
     hass_client: ClientSessionGenerator,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with SelfSignedServer(self_signed_context(tmp_path)) as tls_server:
-        await other_entry(f"wss://127.0.0.1:{tls_server.port}")
-        answer = await post(await hass_client(), SPEECH)
-        assert answer == {"text": None, "result": "error"}
-        line = error_line(caplog)
+        endpoint = f"wss://127.0.0.1:{tls_server.port}"
+        line = await fails_at(other_entry, hass_client, endpoint, caplog)
         assert "code SisCertificateError," in line
         assert "The TLS certificate of 127.0.0.1 is not trusted" in line
         # Refused during the TLS handshake, and not retried.
         assert (tls_server.attempts, tls_server.completed) == (1, 0)
-        await wait_for(lambda: our_tasks() == [], "every task of the integration ended")
 
 
 # Tokens and IAM ---------------------------------------------------------------------------

@@ -1039,6 +1039,23 @@ async def test_interim_results(connect: Connect, mode: str) -> None:
     assert finals(messages) == [text]
 
 
+async def recognise_on(
+    http: aiohttp.ClientSession, server: SisServer, mode: str, audio: bytes, **config: Any
+) -> list[dict[str, Any]]:
+    """Run one session on a server of its own; return the messages up to END."""
+    await server.start()
+    try:
+        token = await get_token(http, server)
+        async with http.ws_connect(rasr_url(server, mode), headers={"X-Auth-Token": token}) as ws:
+            client = Ws(ws)
+            await client.start(**config)
+            await client.audio(audio)
+            await client.end()
+            return await client.until("END")
+    finally:
+        await server.close()
+
+
 async def test_transcriber_hears_speech_that_is_not_test_code(
     http: aiohttp.ClientSession,
 ) -> None:
@@ -1049,54 +1066,27 @@ async def test_transcriber_hears_speech_that_is_not_test_code(
         return "go forward ten meters"
 
     server = SisServer(fallback_text="unused", transcriber=transcriber)
-    await server.start()
     rng = random.Random(11)
     noise = b"".join(rng.randrange(1, 30000).to_bytes(2, "little") for _ in range(8000))
-    try:
-        token = await get_token(http, server)
-        async with http.ws_connect(
-            rasr_url(server, "continue-stream"), headers={"X-Auth-Token": token}
-        ) as ws:
-            client = Ws(ws)
-            await client.start(interim_results="yes")
-            await client.audio(noise + silence(800) + synthesize("and back") + silence(800))
-            await client.end()
-            messages = await client.until("END")
-    finally:
-        await server.close()
+    audio = noise + silence(800) + synthesize("and back") + silence(800)
+    messages = await recognise_on(http, server, "continue-stream", audio, interim_results="yes")
     segments = [s for m in messages if m["resp_type"] == "RESULT" for s in m["segments"]]
     assert [s["result"]["text"] for s in segments if s["is_final"]] == [
         "go forward ten meters",
         "and back",
     ]
     # Interim results of the real speech stay empty: it is transcribed once, at its end.
-    assert {
-        s["result"]["text"] for s in segments if not s["is_final"] and s["start_time"] == 0
-    } in (
-        set(),
-        {""},
-    )
+    first = {s["result"]["text"] for s in segments if not s["is_final"] and s["start_time"] == 0}
+    assert first in (set(), {""})
     # Only the sentence of real speech went to the transcriber, once, as the PCM it was.
     assert heard == [(noise, 16000)]
 
 
 async def test_word_info_and_fallback_text(http: aiohttp.ClientSession) -> None:
     server = SisServer(fallback_text="what a lovely day")
-    await server.start()
-    try:
-        token = await get_token(http, server)
-        async with http.ws_connect(
-            rasr_url(server, "short-stream"), headers={"X-Auth-Token": token}
-        ) as ws:
-            client = Ws(ws)
-            await client.start(need_word_info="yes")
-            rng = random.Random(7)
-            noise = bytes(rng.randrange(1, 256) for _ in range(16000))
-            await client.audio(noise)
-            await client.end()
-            messages = await client.until("END")
-    finally:
-        await server.close()
+    rng = random.Random(7)
+    noise = bytes(rng.randrange(1, 256) for _ in range(16000))
+    messages = await recognise_on(http, server, "short-stream", noise, need_word_info="yes")
     (segment,) = messages[0]["segments"]
     assert segment["result"]["text"] == "what a lovely day"
     assert segment["end_time"] == 500
@@ -1437,6 +1427,7 @@ async def test_standalone_server(http: aiohttp.ClientSession) -> None:
         "0",
         "--phrase",
         "hello from the command line",
+        "--no-sphinx",
         cwd=root,
         stdout=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
