@@ -71,6 +71,8 @@ def error_line(caplog: pytest.LogCaptureFixture) -> str:
         ([Fault.handshake(status=502), Fault.hang_handshake()], "SisTimeoutError"),
         ([Fault.error_after_start(code="SIS.0301", message="not match model")], "SIS.0301"),
         ([Fault.fatal_after_start(code="SIS.0304", message="wait voice timeout")], "SIS.0304"),
+        # The service counting more audio than the session did: its refusal is reported.
+        ([Fault.error_after_start(code="SIS.0309", message="the audio is too long")], "SIS.0309"),
         # The client retries a START left unanswered once: both attempts fail.
         ([Fault.no_start_response(), Fault.no_start_response()], "SisTimeoutError"),
         ([Fault.start_error(code="SIS.0201", message="model not exist")], "SIS.0201"),
