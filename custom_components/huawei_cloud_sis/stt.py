@@ -360,8 +360,7 @@ async def _feed(session: RecognitionSession, pcm: PcmInput, stream: AsyncIterabl
                 session.send_audio(data)
             if session.stats.audio_limit_reached:
                 _LOGGER.warning(
-                    "The audio is longer than the %s s %s mode takes; the rest was not "
-                    "recognised (continue-stream takes up to 5 hours)",
+                    "The audio is longer than the %s s %s mode takes; the rest was not recognised",
                     session.mode.max_audio_seconds,
                     session.mode.value,
                 )
