@@ -153,8 +153,9 @@ class SisServer:
         """Seconds without a data frame after which a connection gets FATAL_ERROR SIS.0304."""
         self.token_lifetime = token_lifetime
         self.fallback_text = fallback_text
-        self.transcriber = transcriber
         """Text recognised for speech that is not made with the fake codec."""
+        self.transcriber = transcriber
+        """Recognises that speech instead, when set (pocketsphinx in the standalone emulator)."""
         self.clock_offset = timedelta()
         """The server clock runs this far ahead of the real one."""
         self.processing_delay = 0.0
