@@ -270,7 +270,7 @@ class Connection:
         if fault := self._fault(FaultKind.START_ERROR):
             await self.error(fault.code, fault.message)
             return True
-        if refusal := check_config(raw, region_of(self.project_id)):
+        if refusal := check_config(raw, region_of(self.project_id), self.mode):
             await self.error(refusal.code, refusal.message)
             return True
         assert isinstance(raw, dict)
@@ -330,15 +330,25 @@ class Connection:
                 )
             return True
         audio_format = session.config["audio_format"]
-        if not recognizer.finished:
+        heard = data
+        if not recognizer.finished and recognizer.listening:
             low, high = frame_limits(audio_format)
             if not low <= len(data) <= high:
                 await self.error("SIS.0032", f"the audio frame size {len(data)} is invalid")
                 return True
-            limit = AUDIO_LIMIT_SECONDS[self.mode] * sample_rate(audio_format)
-            if len(session.audio) + len(data) > limit * sample_width(audio_format):
-                await self.error("SIS.0309", "the audio is too long")
-                return True
+            seconds = self.server.audio_limits.get(self.mode, AUDIO_LIMIT_SECONDS[self.mode])
+            room = int(seconds * sample_rate(audio_format)) * sample_width(audio_format)
+            room -= len(session.audio)
+            if len(data) > room:
+                if not self.server.exceeded_audio_event:
+                    await self.error("SIS.0309", "the audio is too long")
+                    return True
+                # Huawei's 2021 pages: EXCEEDED_AUDIO, and the rest of the audio is ignored.
+                heard = data[: max(room, 0)]
+                await self.send_outputs(recognizer.feed(heard))
+                recognizer.listening = False
+                await self.send("EVENT", event="EXCEEDED_AUDIO", timestamp=int(seconds * 1000))
+                heard = b""
         session.audio += data
         session.frame_sizes.append(len(data))
         session.frame_times.append(time.monotonic())
@@ -350,5 +360,5 @@ class Connection:
         if self._fault(FaultKind.RESULT_WITHOUT_RESULT) and not self.bad_result_sent:
             self.bad_result_sent = True
             await self.send("RESULT", segments=[{"start_time": 0, "end_time": 0, "is_final": True}])
-        await self.send_outputs(recognizer.feed(data))
+        await self.send_outputs(recognizer.feed(heard))
         return True

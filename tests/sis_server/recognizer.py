@@ -81,9 +81,9 @@ class Recognizer:
         """Silent samples that end a sentence."""
         self.max_len = max_len
         """Longest sentence in samples; 0 means no limit."""
-        head_ms = config.get("vad_head", DEFAULT_VAD_HEAD_MS) or 60000
+        head_ms = config.get("vad_head", DEFAULT_VAD_HEAD_MS)
         self.head = self.rate * head_ms // 1000
-        """Leading silent samples after which sentence-stream gives up."""
+        """Leading silent samples after which sentence-stream gives up; 0: never."""
         self.position = 0
         """Samples received since the session started."""
         self.runs: list[Run] = []
@@ -97,6 +97,8 @@ class Recognizer:
         self.voice_started = False
         self.finished = False
         """Nothing more is recognised (sentence-stream stopped, or END processed)."""
+        self.listening = True
+        """False once audio past the limit was refused: later audio is ignored, END still works."""
         self._carry = b""
 
     def _ms(self, samples: int) -> int:
@@ -159,7 +161,12 @@ class Recognizer:
             if self.finished:
                 self.position += count
                 return
-        if self.mode == SENTENCE and not self.voice_started and self.position + count >= self.head:
+        if (
+            self.mode == SENTENCE
+            and self.head
+            and not self.voice_started
+            and self.position + count >= self.head
+        ):
             outputs.append(Event("EXCEEDED_SILENCE", self._ms(self.head)))
             self.finished = True
         self.position += count
@@ -189,7 +196,7 @@ class Recognizer:
 
     def feed(self, data: bytes) -> list[Output]:
         """Take one audio frame; return what the service sends because of it."""
-        if self.finished:
+        if self.finished or not self.listening or not data:
             return []
         if self.pcm:
             data, self._carry = self._carry + data, b""

@@ -160,6 +160,11 @@ class SisServer:
         """The server clock runs this far ahead of the real one."""
         self.processing_delay = 0.0
         """Seconds the engine waits before sending each final RESULT."""
+        self.audio_limits: dict[str, float] = {}
+        """Mode → the longest audio in seconds, where it differs from the documented limit."""
+        self.exceeded_audio_event = False
+        """Audio past the limit gets the EVENT EXCEEDED_AUDIO of the 2021 pages, and the rest
+        of the audio is ignored, instead of the ERROR SIS.0309 of the current pages."""
         self.accounts = Accounts(self.now)
         self.faults: list[Fault] = []
         """Consumed first-in first-out, one per WebSocket handshake."""
