@@ -1,9 +1,10 @@
-"""The protocol client against the local SIS server, over real sockets."""
+"""Recognition sessions and the client that makes them, against the local SIS server."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 import logging
 from typing import Any
@@ -16,7 +17,6 @@ from custom_components.huawei_cloud_sis.sis import (
     AudioFormat,
     Endpoints,
     EndResponse,
-    ErrorResponse,
     Event,
     EventResponse,
     RecognitionConfig,
@@ -24,6 +24,7 @@ from custom_components.huawei_cloud_sis.sis import (
     RecognitionSession,
     ResultResponse,
     ServerMessage,
+    SessionState,
     SisAuthError,
     SisClient,
     SisConnectionError,
@@ -55,21 +56,9 @@ pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 REGION = "cn-north-4"
 PROJECT = PROJECTS[REGION]
-FAST = Timeouts(connect=1.0, start=1.0, end=1.0, session=10.0, close=0.5, iam=1.0)
+FAST = Timeouts(connect=1.0, start=1.0, opening=2.0, end=1.0, end_grace=0.3, close=0.5, iam=1.0)
 ZH = RecognitionConfig(audio_format=AudioFormat.PCM16K16BIT, model="chinese_16k_general")
 EN = RecognitionConfig(audio_format=AudioFormat.PCM16K16BIT, model="english_16k_general")
-
-
-@pytest.fixture
-def server(sis_server: SisServer) -> SisServer:
-    """The local SIS server of tests/conftest.py."""
-    return sis_server
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 type ClientFactory = Callable[..., SisClient]
@@ -231,7 +220,7 @@ async def test_sentence_stream_events_and_interim_results(
 
 async def test_sentence_stream_silence(client: SisClient) -> None:
     config = RecognitionConfig(
-        audio_format=AudioFormat.PCM16K16BIT, model="chinese_16k_general", vad_head=500
+        audio_format=AudioFormat.PCM16K16BIT, model="chinese_16k_common", vad_head=500
     )
     silence = bytes(16000 * 2)
     messages, _ = await _recognise(client, silence, RecognitionMode.SENTENCE_STREAM, config)
@@ -498,12 +487,11 @@ async def test_audio_beyond_the_mode_limit_is_not_sent(
     messages, session = await _recognise(client, audio, mode, config, chunk=3333)
     assert _text(messages) == "打开灯"
     assert isinstance(messages[-1], EndResponse)
-    assert session.stats.audio_limit_reached
+    assert session.audio_truncated
     recorded = server.sessions[-1]
     assert len(recorded.audio) <= seconds * audio_format.bytes_per_second
     assert bytes(recorded.audio) == audio[: len(recorded.audio)]
     assert recorded.end == {"command": "END", "cancel": False}
-    assert not [m for m in messages if isinstance(m, ErrorResponse)]
 
 
 def test_continue_stream_takes_five_hours() -> None:
@@ -514,7 +502,7 @@ async def test_audio_within_the_limit_is_all_sent(client: SisClient, server: Sis
     audio = synthesize("打开灯", tail_ms=600) + silence(58_000)
     messages, session = await _recognise(client, audio, chunk=32000)
     assert _text(messages) == "打开灯"
-    assert not session.stats.audio_limit_reached
+    assert not session.audio_truncated
     assert bytes(server.sessions[-1].audio)[: len(audio)] == audio
 
 
@@ -533,7 +521,7 @@ async def test_every_wait_is_bounded(
     make_client: ClientFactory, server: SisServer, faults: list[Fault], expected: str
 ) -> None:
     client = make_client(
-        timeouts=Timeouts(connect=0.3, start=0.3, end=0.3, session=5.0, close=0.3, iam=1.0)
+        timeouts=Timeouts(connect=0.3, start=0.3, opening=1.0, end=0.3, close=0.3, iam=1.0)
     )
     server.faults += faults
     with pytest.raises(SisTimeoutError) as info:
@@ -543,9 +531,8 @@ async def test_every_wait_is_bounded(
 
 
 async def test_session_timeout(make_client: ClientFactory) -> None:
-    client = make_client(
-        timeouts=Timeouts(connect=1.0, start=1.0, end=1.0, session=0.5, close=0.3, iam=1.0)
-    )
+    # A short-stream session may last its 60 s of audio plus the margin: here 0.5 s in all.
+    client = make_client(timeouts=replace(FAST, session_margin=-59.5))
     async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
         session.send_audio(synthesize("never ends"))
         with pytest.raises(SisTimeoutError, match="did not finish"):
@@ -557,9 +544,7 @@ async def test_session_timeout(make_client: ClientFactory) -> None:
 async def test_end_response_timeout_keeps_finals(
     make_client: ClientFactory, server: SisServer
 ) -> None:
-    client = make_client(
-        timeouts=Timeouts(connect=1.0, start=1.0, end=0.3, session=5.0, close=0.3, iam=1.0)
-    )
+    client = make_client(timeouts=replace(FAST, end=0.3))
     server.faults.append(Fault.no_end_response())
     transcript = Transcript()
 
@@ -577,29 +562,33 @@ async def test_end_response_timeout_keeps_finals(
 # --- service errors and malformed messages -----------------------------------------------
 
 
-async def test_error_after_start_is_delivered_then_end(
+async def test_error_after_start_ends_the_session_with_its_code(
     client: SisClient, server: SisServer
 ) -> None:
     server.faults.append(Fault.error_after_start(code="SIS.0301", message="not match model"))
-    server.faults.append(Fault.error_after_start(code="SIS.0301", message="not match model"))
     async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
         await _feed(session, synthesize("x"))
-        messages = await _collect(session)
-    errors = [m for m in messages if isinstance(m, ErrorResponse)]
-    assert [(e.code, e.fatal) for e in errors] == [("SIS.0301", False)]
-    assert isinstance(messages[-1], EndResponse)
-    assert messages[-1].reason == "ERROR"
-    with pytest.raises(SisServerError):
-        _text(messages)
+        assert isinstance(await session.receive(), StartResponse)
+        with pytest.raises(SisServerError) as info:
+            await session.receive()
+        with pytest.raises(SisServerError):  # it keeps raising it
+            await session.receive()
+    assert (info.value.code, info.value.fatal) == ("SIS.0301", False)
+    assert info.value.message == "not match model"
+    assert info.value.trace_id == session.stats.trace_id
+    assert session.state is SessionState.FAILED
+    assert session.stats.error_code == "SIS.0301"
 
 
-async def test_fatal_error_ends_the_stream(client: SisClient, server: SisServer) -> None:
+async def test_fatal_error_ends_the_session(client: SisClient, server: SisServer) -> None:
     server.faults.append(Fault.fatal_after_start(code="SIS.0304", message="wait voice timeout"))
     async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
         session.send_audio(synthesize("x"))
-        messages = await _collect(session)
-    assert isinstance(messages[-1], ErrorResponse)
-    assert messages[-1].fatal
+        with pytest.raises(SisServerError) as info:
+            await _collect(session)
+        with pytest.raises(SisServerError):
+            session.send_audio(b"\x00" * 320)
+    assert (info.value.code, info.value.fatal) == ("SIS.0304", True)
     assert session.stats.error_code == "SIS.0304"
 
 
@@ -617,9 +606,9 @@ async def test_idle_timeout_of_the_service(http: aiohttp.ClientSession) -> None:
         )
         client = SisClient(http, auth, endpoints, timeouts=FAST)
         async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
-            messages = await _collect(session)
-        assert isinstance(messages[-1], ErrorResponse)
-        assert messages[-1].code == "SIS.0304"
+            with pytest.raises(SisServerError) as info:
+                await _collect(session)
+        assert info.value.code == "SIS.0304"
     finally:
         await server.close()
 

@@ -27,6 +27,7 @@ from custom_components.huawei_cloud_sis.sis import (
     SisServerError,
     StartResponse,
     Transcript,
+    WordInfo,
     is_loopback_host,
     join_texts,
     parse_message,
@@ -209,6 +210,24 @@ def test_parse_every_message_type() -> None:
     )
 
 
+def test_word_info_fields_are_each_optional() -> None:
+    words = [{"start_time": 0, "end_time": 80}, {"word": "▁ON"}, {}]
+    result = parse_message(
+        json.dumps(
+            {
+                "resp_type": "RESULT",
+                "segments": [{"is_final": True, "result": {"text": "on", "word_info": words}}],
+            }
+        )
+    )
+    assert isinstance(result, ResultResponse)
+    assert result.segments[0].words == (
+        WordInfo(start_time=0, end_time=80, word=None),
+        WordInfo(start_time=None, end_time=None, word="▁ON"),
+        WordInfo(start_time=None, end_time=None, word=None),
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -222,6 +241,7 @@ def test_parse_every_message_type() -> None:
         '{"resp_type":"RESULT","segments":[{"is_final":true,"result":"text"}]}',
         '{"resp_type":"RESULT","segments":[{"is_final":true,"result":{"word_info":{}}}]}',
         '{"resp_type":"RESULT","segments":[{"is_final":true,"result":{"text":5}}]}',
+        '{"resp_type":"RESULT","segments":[{"is_final":true,"result":{"word_info":[{"word":1}]}}]}',
         '{"resp_type":"EVENT"}',
         '{"resp_type":"START","trace_id":7}',
     ],
@@ -310,17 +330,13 @@ def test_transcript_silence_completes_with_nothing() -> None:
 
 
 @pytest.mark.parametrize("fatal", [False, True])
-def test_transcript_raises_service_errors(fatal: bool) -> None:
-    transcript = Transcript()
-    with pytest.raises(SisServerError) as info:
-        transcript.add(
-            ErrorResponse("trace-9", "SIS.0301", "'audio_format' is not match model", fatal)
-        )
-    assert info.value.code == "SIS.0301"
-    assert info.value.trace_id == "trace-9"
-    assert info.value.fatal is fatal
-    assert "SIS.0301" in str(info.value)
-    assert "trace-9" in str(info.value)
+def test_error_messages_stand_for_server_errors(fatal: bool) -> None:
+    error = ErrorResponse("trace-9", "SIS.0301", "'audio_format' is not match model", fatal).error()
+    assert isinstance(error, SisServerError)
+    assert (error.code, error.trace_id, error.fatal) == ("SIS.0301", "trace-9", fatal)
+    assert "SIS.0301" in str(error)
+    assert "trace-9" in str(error)
+    assert ErrorResponse(None, "SIS.0100", "", fatal).error().message
 
 
 def test_error_text_without_details() -> None:

@@ -6,7 +6,16 @@ Independent of Home Assistant: it needs only aiohttp and a caller-provided
 
 from .auth import AkSkAuth, Auth, TokenAuth
 from .client import SisClient
-from .config import AudioFormat, RecognitionConfig, RecognitionMode
+from .config import (
+    MAX_SECONDS,
+    VAD_HEAD_MS,
+    VAD_TAIL_MS,
+    AudioFormat,
+    IntRange,
+    RecognitionConfig,
+    RecognitionMode,
+    is_vocabulary_id,
+)
 from .endpoints import REGIONS, Endpoints, is_loopback_host
 from .errors import (
     SisAuthError,
@@ -32,13 +41,17 @@ from .messages import (
     WordInfo,
     parse_message,
 )
-from .session import RecognitionSession, SessionStats
+from .recognition import Recognition
+from .session import RecognitionSession, SessionState, SessionStats
 from .timeouts import Timeouts
 from .transcript import Transcript, join_texts
 
 __all__ = [
     "DEFAULT_FRAME_MS",
+    "MAX_SECONDS",
     "REGIONS",
+    "VAD_HEAD_MS",
+    "VAD_TAIL_MS",
     "AkSkAuth",
     "AudioFormat",
     "AudioFramer",
@@ -48,12 +61,15 @@ __all__ = [
     "ErrorResponse",
     "Event",
     "EventResponse",
+    "IntRange",
+    "Recognition",
     "RecognitionConfig",
     "RecognitionMode",
     "RecognitionSession",
     "ResultResponse",
     "Segment",
     "ServerMessage",
+    "SessionState",
     "SessionStats",
     "SisAuthError",
     "SisCertificateError",
@@ -71,6 +87,7 @@ __all__ = [
     "Transcript",
     "WordInfo",
     "is_loopback_host",
+    "is_vocabulary_id",
     "join_texts",
     "parse_message",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Mapping
 
 import aiohttp
 
@@ -11,6 +11,7 @@ from .config import RecognitionConfig, RecognitionMode
 from .endpoints import Endpoints
 from .framing import DEFAULT_FRAME_MS
 from .messages import EndResponse
+from .recognition import Recognition
 from .session import RecognitionSession
 from .timeouts import DEFAULT_TIMEOUTS, Timeouts
 
@@ -58,6 +59,12 @@ class SisClient:
             frame_ms=self.frame_ms,
             extra_headers=self._headers,
         )
+
+    def recognize(
+        self, mode: RecognitionMode, config: RecognitionConfig, audio: AsyncIterable[bytes]
+    ) -> Recognition:
+        """Return a recognition of `audio` (not started: iterate it to run it)."""
+        return Recognition(self.session(mode, config), audio)
 
     async def verify(self) -> None:
         """Check the credentials with IAM (raises SisAuthError or SisProjectError)."""

@@ -71,19 +71,45 @@ class AudioFormat(StrEnum):
         return b"\x00\x00"
 
 
+@dataclass(frozen=True, slots=True)
+class IntRange:
+    """The inclusive range of an integer field of the START config."""
+
+    low: int
+    high: int
+
+    def __contains__(self, value: object) -> bool:
+        """Whether `value` is an integer (not a bool) within the range."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            return False
+        return self.low <= value <= self.high
+
+
+VAD_HEAD_MS = IntRange(0, 60000)
+"""`vad_head`: leading silence in ms before sentence mode gives up; 0 means no limit."""
+VAD_TAIL_MS = IntRange(0, 3000)
+"""`vad_tail`: trailing silence in ms that ends a sentence (below 200 cuts too often)."""
+MAX_SECONDS = IntRange(1, 60)
+"""`max_seconds`: the longest sentence in seconds."""
+
 _MODEL_RE = re.compile(r"^[a-z]+_(8k|16k)_[a-z]+$")
 _VOCABULARY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def is_vocabulary_id(value: object) -> bool:
+    """Whether `value` looks like a hot-word table id (letters, digits, - and _)."""
+    return isinstance(value, str) and _VOCABULARY_RE.match(value) is not None
 
 
 def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _check_range(name: str, value: int | None, low: int, high: int) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SisConfigError(f"{name} must be an integer from {low} to {high}, not {value!r}")
+def _check_range(name: str, value: int | None, allowed: IntRange) -> None:
+    if value is not None and value not in allowed:
+        raise SisConfigError(
+            f"{name} must be an integer from {allowed.low} to {allowed.high}, not {value!r}"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,11 +127,11 @@ class RecognitionConfig:
     digit_norm: bool | None = None
     need_word_info: bool = False
     vad_head: int | None = None
-    """Leading silence in ms (0-60000) before the sentence mode gives up."""
+    """Leading silence in ms (`VAD_HEAD_MS`) before sentence mode gives up; 0: no limit."""
     vad_tail: int | None = None
-    """Trailing silence in ms (0-3000) that ends a sentence."""
+    """Trailing silence in ms (`VAD_TAIL_MS`) that ends a sentence."""
     max_seconds: int | None = None
-    """Longest sentence in seconds (1-60)."""
+    """Longest sentence in seconds (`MAX_SECONDS`)."""
     vocabulary_id: str | None = None
     """Hot-word table id of the same region."""
 
@@ -120,10 +146,10 @@ class RecognitionConfig:
             raise SisConfigError(
                 f"Model {self.model} does not match audio format {self.audio_format.value}"
             )
-        _check_range("vad_head", self.vad_head, 0, 60000)
-        _check_range("vad_tail", self.vad_tail, 0, 3000)
-        _check_range("max_seconds", self.max_seconds, 1, 60)
-        if self.vocabulary_id is not None and not _VOCABULARY_RE.match(self.vocabulary_id):
+        _check_range("vad_head", self.vad_head, VAD_HEAD_MS)
+        _check_range("vad_tail", self.vad_tail, VAD_TAIL_MS)
+        _check_range("max_seconds", self.max_seconds, MAX_SECONDS)
+        if self.vocabulary_id is not None and not is_vocabulary_id(self.vocabulary_id):
             raise SisConfigError("vocabulary_id must be a hot-word table id")
 
     def to_json(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from enum import StrEnum
 import json
 from typing import Any
 
-from .errors import SisProtocolError
+from .errors import SisProtocolError, SisServerError
 
 
 class Event(StrEnum):
@@ -25,11 +25,11 @@ ENDING_EVENTS = frozenset({Event.VOICE_END, Event.EXCEEDED_SILENCE, Event.EXCEED
 
 @dataclass(frozen=True, slots=True)
 class WordInfo:
-    """Timing of one word (only with `need_word_info`)."""
+    """Timing of one word (only with `need_word_info`); the service may leave out any field."""
 
-    start_time: int
-    end_time: int
-    word: str
+    start_time: int | None
+    end_time: int | None
+    word: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,15 @@ class ErrorResponse:
     message: str
     fatal: bool
 
+    def error(self) -> SisServerError:
+        """Return the exception this message stands for."""
+        return SisServerError(
+            self.message or "The service refused the request",
+            code=self.code,
+            trace_id=self.trace_id,
+            fatal=self.fatal,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class EndResponse:
@@ -101,6 +110,19 @@ def _int(data: dict[str, Any], key: str, *, default: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SisProtocolError(f"'{key}' must be an integer")
     return value
+
+
+def _opt_int(data: dict[str, Any], key: str) -> int | None:
+    return None if data.get(key) is None else _int(data, key)
+
+
+def _word(raw: Any) -> WordInfo:
+    data = _object(raw, "A word")
+    return WordInfo(
+        start_time=_opt_int(data, "start_time"),
+        end_time=_opt_int(data, "end_time"),
+        word=_opt_str(data, "word"),
+    )
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
@@ -128,10 +150,7 @@ def _segment(raw: Any) -> Segment:
             raw_words = []
         if not isinstance(raw_words, list):
             raise SisProtocolError("'word_info' must be a list")
-        words = tuple(
-            WordInfo(_int(w, "start_time"), _int(w, "end_time"), _opt_str(w, "word") or "")
-            for w in (_object(item, "A word") for item in raw_words)
-        )
+        words = tuple(_word(item) for item in raw_words)
     return Segment(
         start_time=_int(data, "start_time", default=0),
         end_time=_int(data, "end_time", default=0),

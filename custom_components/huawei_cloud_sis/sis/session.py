@@ -4,7 +4,11 @@ Audio handed to the session flows one way, through a queue, to the socket;
 messages from the service flow the other way, parsed, to the caller. Opening
 the connection runs in the background so that the caller can hand over audio
 at once: it is kept until the service has answered START and then sent in
-order. A failure before that answer is retried once on a new connection.
+order. A failure before that answer is retried once on a new connection, within
+the opening budget.
+
+An ERROR or FATAL_ERROR message ends the session with a `SisServerError`,
+whether it answers START or comes later: this is the one place that decides so.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from enum import Enum, auto
 import json
 import logging
 import time
@@ -22,13 +27,13 @@ from yarl import URL
 
 from .auth import Auth
 from .config import RecognitionConfig, RecognitionMode
+from .connection import close_websocket, open_websocket, receive_text
 from .endpoints import Endpoints
 from .errors import (
     SisAuthError,
     SisCertificateError,
     SisConnectionError,
     SisError,
-    SisProjectError,
     SisProtocolError,
     SisServerError,
     SisTimeoutError,
@@ -37,6 +42,8 @@ from .framing import DEFAULT_FRAME_MS, AudioFramer
 from .messages import (
     EndResponse,
     ErrorResponse,
+    Event,
+    EventResponse,
     ResultResponse,
     ServerMessage,
     StartResponse,
@@ -52,8 +59,25 @@ RETRYABLE_CODES: Final = frozenset(
 """Service error codes that mean "try again" when they answer START."""
 
 
+class SessionState(Enum):
+    """Where a session is in its life."""
+
+    NEW = auto()
+    """Nothing sent yet."""
+    OPENING = auto()
+    """Connecting and waiting for the START answer; audio handed over is kept."""
+    STREAMING = auto()
+    """START answered: audio goes out as it is handed over."""
+    ENDING = auto()
+    """END sent: waiting for the last results and the END answer."""
+    ENDED = auto()
+    """The END answer arrived."""
+    FAILED = auto()
+    """An error ended the session, or it was closed before its end."""
+
+
 class _Closed:
-    """Marks the end of the message stream in the inbox."""
+    """Marks the normal end of the message stream in the inbox."""
 
 
 _CLOSED: Final = _Closed()
@@ -75,8 +99,6 @@ class SessionStats:
     final_segments: int = 0
     trace_id: str | None = None
     error_code: str | None = None
-    audio_limit_reached: bool = False
-    """The audio reached the mode's limit; the rest was not sent."""
 
     @property
     def end_to_final_seconds(self) -> float | None:
@@ -86,26 +108,13 @@ class SessionStats:
         return max(0.0, self.last_final_at - self.end_sent_at)
 
 
-def _handshake_error(err: aiohttp.WSServerHandshakeError, host: str) -> SisError:
-    status = err.status
-    if status in (401, 403):
-        return SisAuthError(f"{host} refused the credentials", status=status)
-    if status == 404:
-        return SisProjectError(f"{host} has no recognition API for this project", status=status)
-    if status == 429:
-        return SisServerError(f"{host} is throttling requests", status=status)
-    if status == 101:
-        return SisProtocolError(f"{host} answered the upgrade with a bad handshake")
-    return SisServerError(f"{host} refused the connection", status=status)
-
-
 class RecognitionSession:
     """Recognise one utterance.
 
-    Use it as an async context manager (closing it cancels whatever is still
-    running): hand over audio with `send_audio`, finish with `end`, and read the
-    service's messages with `receive` or `async for`. Messages end after the
-    END response; any failure is raised from `receive` as a `SisError`.
+    Hand over audio with `send_audio`, finish with `end`, and read the
+    service's messages with `receive` or `async for`; `close` always, or use
+    the session as an async context manager. Messages end after the END
+    answer; any failure is raised from `receive` as a `SisError`.
     """
 
     def __init__(
@@ -124,6 +133,7 @@ class RecognitionSession:
         self.mode = mode
         self.config = config
         self.stats = SessionStats(mode=mode.value, model=config.model)
+        self.state = SessionState.NEW
         self._http = http
         self._auth = auth
         self._endpoints = endpoints
@@ -135,19 +145,14 @@ class RecognitionSession:
         self._audio_room = (
             mode.max_audio_seconds * audio_format.bytes_per_second - audio_format.min_frame
         )
+        self._audio_truncated = False
+        self._end_queued = False
         self._outbox: asyncio.Queue[bytes | str] = asyncio.Queue()
-        self._inbox: asyncio.Queue[ServerMessage | SisError | _Closed] = asyncio.Queue()
+        self._inbox: asyncio.Queue[ServerMessage | BaseException | _Closed] = asyncio.Queue()
+        self._outcome: BaseException | _Closed | None = None
+        """How the message stream ended: None while it goes on."""
         self._task: asyncio.Task[None] | None = None
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._end_timer: asyncio.Timeout | None = None
-        self._started = False
-        self._ended = False
-        self._end_sent = False
-        self._answered = False
-        self._fatal = False
-        self._terminal: SisError | _Closed | None = None
-        self._failure: SisError | None = None
-        self._reported = False
+        self._deadline: asyncio.Timeout | None = None
 
     def __repr__(self) -> str:
         """Describe the session without credentials."""
@@ -164,12 +169,23 @@ class RecognitionSession:
 
     @property
     def done(self) -> bool:
-        """True once the session is over (END response, failure or close)."""
+        """True once nothing runs any more (END answer, failure or close)."""
         return self._task is not None and self._task.done()
+
+    @property
+    def end_sent(self) -> bool:
+        """True once END went out on the wire."""
+        return self.stats.end_sent_at is not None
+
+    @property
+    def audio_truncated(self) -> bool:
+        """True when audio was left out: the mode's limit, or the service's EXCEEDED_AUDIO."""
+        return self._audio_truncated
 
     def start(self) -> None:
         """Connect and send START in the background (does nothing the second time)."""
         if self._task is None:
+            self.state = SessionState.OPENING
             self._task = asyncio.get_running_loop().create_task(
                 self._run(), name=f"sis {self.mode.value} session"
             )
@@ -179,54 +195,54 @@ class RecognitionSession:
 
         Raises the session's error when it has already failed. Audio beyond the
         mode's limit (`RecognitionMode.max_audio_seconds`) is not sent: the
-        session sends END when the limit is reached, sets
-        `stats.audio_limit_reached`, and drops the audio handed over after that.
+        session sends END when the limit is reached and drops the audio handed
+        over after that (`audio_truncated` tells).
         """
-        if self._failure is not None:
-            raise self._failure
-        if self._ended:
-            if self.stats.audio_limit_reached:
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        if self._end_queued:
+            if self._audio_truncated:
                 return
             raise RuntimeError("Audio after END")
         self.start()
         if len(data) >= self._audio_room:
             data = data[: self._audio_room]
-            self.stats.audio_limit_reached = True
+            self._audio_truncated = True
         self._audio_room -= len(data)
         for frame in self._framer.push(data):
             self._outbox.put_nowait(frame)
-        if self.stats.audio_limit_reached:
+        if self._audio_truncated:
             self.end()
 
     def end(self, *, cancel: bool = False) -> None:
         """Send END: finish recognising what was sent, or (cancel) drop it."""
-        if self._ended:
+        if self._end_queued:
             return
-        self._ended = True
+        self._end_queued = True
         self.start()
-        if not cancel and (last := self._framer.flush()) is not None:
-            self._outbox.put_nowait(last)
-        self._queue_end(cancel=cancel)
-
-    def _queue_end(self, *, cancel: bool) -> None:
         if cancel:
             while not self._outbox.empty():
                 self._outbox.get_nowait()
+        elif (last := self._framer.flush()) is not None:
+            self._outbox.put_nowait(last)
         self._outbox.put_nowait(json.dumps({"command": "END", "cancel": cancel}))
+
+    def abort(self, error: BaseException) -> None:
+        """End the message stream with `error` (the audio source failed); then `close`."""
+        self._report(error)
 
     async def receive(self) -> ServerMessage | None:
         """Return the next message, or None once the session is over.
 
-        Raises `SisError` when the session failed; it keeps raising it.
+        Raises the error that ended the session; it keeps raising it.
         """
         self.start()
-        if self._terminal is None:
-            item = await self._inbox.get()
-            if not isinstance(item, SisError | _Closed):
-                return item
-            self._terminal = item
-        if isinstance(self._terminal, SisError):
-            raise self._terminal
+        item = await self._inbox.get()
+        if not isinstance(item, BaseException | _Closed):
+            return item
+        self._inbox.put_nowait(item)  # the end stays for the next call
+        if isinstance(item, BaseException):
+            raise item
         return None
 
     async def __aiter__(self) -> AsyncIterator[ServerMessage]:
@@ -238,16 +254,14 @@ class RecognitionSession:
         """Finish the session at any stage; leaves no task and no socket behind.
 
         A session that is still recognising is cancelled with END (cancel true)
-        and the END response is awaited for at most the close timeout.
+        and the END answer is awaited for at most the close timeout.
         """
         task = self._task
         if task is None or task.done():
             return
         try:
-            if self._answered and not self._fatal:
-                if not self._end_sent:
-                    self._ended = True
-                    self._queue_end(cancel=True)
+            if self.state in (SessionState.STREAMING, SessionState.ENDING):
+                self.end(cancel=True)
                 await asyncio.wait([task], timeout=self._timeouts.close)
         finally:
             if not task.done():
@@ -260,13 +274,16 @@ class RecognitionSession:
 
     async def _run(self) -> None:
         error: SisError | None = None
+        ws: aiohttp.ClientWebSocketResponse | None = None
         try:
-            async with asyncio.timeout(self._timeouts.session):
+            async with asyncio.timeout(self._timeouts.session(self.mode)):
                 ws = await self._open()
+                self.state = SessionState.STREAMING
                 await self._exchange(ws)
+            self.state = SessionState.ENDED
         except TimeoutError:
             error = SisTimeoutError(
-                f"The session did not finish within {self._timeouts.session:g} s"
+                f"The session did not finish within {self._timeouts.session(self.mode):g} s"
             )
         except SisError as err:
             error = err
@@ -274,31 +291,36 @@ class RecognitionSession:
             error = SisConnectionError("The session was closed")
             raise
         finally:
+            if error is not None:
+                self.state = SessionState.FAILED
             self._report(error)
-            await self._close_socket()
+            await close_websocket(ws)
 
-    def _report(self, error: SisError | None) -> None:
+    def _report(self, error: BaseException | None) -> None:
         """Put the end of the message stream into the inbox, once."""
-        if self._reported:
+        if self._outcome is not None:
             return
-        self._reported = True
-        if error is None:
-            self._inbox.put_nowait(_CLOSED)
-            return
-        self.stats.error_code = self.stats.error_code or error.code or type(error).__name__
-        error.trace_id = error.trace_id or self.stats.trace_id
-        self._failure = error
-        self._inbox.put_nowait(error)
+        self._outcome = _CLOSED if error is None else error
+        if isinstance(error, SisError):
+            self.stats.error_code = self.stats.error_code or error.code or type(error).__name__
+            error.trace_id = error.trace_id or self.stats.trace_id
+        self._inbox.put_nowait(self._outcome)
 
     async def _open(self) -> aiohttp.ClientWebSocketResponse:
-        """Connect and get START answered; retry once on a new connection."""
+        """Connect and get START answered; retry once while the opening budget lasts."""
+        loop = asyncio.get_running_loop()
+        budget = self._timeouts.opening
+        deadline = loop.time() + budget
         for attempt in (1, 2):
             self.stats.attempts = attempt
             headers: dict[str, str] = {}
             try:
-                return await self._connect_and_start(headers)
+                async with asyncio.timeout_at(deadline):
+                    return await self._connect_and_start(headers)
+            except TimeoutError as err:
+                raise SisTimeoutError(f"START was not answered within {budget:g} s") from err
             except SisError as err:
-                if attempt == 2 or not self._retryable(err):
+                if attempt == 2 or not self._retryable(err) or loop.time() >= deadline:
                     raise
                 if isinstance(err, SisAuthError):
                     self._auth.invalidate(headers)
@@ -315,94 +337,74 @@ class RecognitionSession:
         return isinstance(err, SisTimeoutError)
 
     async def _connect_and_start(self, headers: dict[str, str]) -> aiohttp.ClientWebSocketResponse:
+        """One attempt: authenticate, connect, and get START answered."""
         url = self._endpoints.rasr_url(await self._auth.project_id(), self.mode)
-        host = URL(url).host or url
         headers.update(await self._auth.headers(url))
         headers.update(self._extra_headers)
         began = time.monotonic()
-        try:
-            async with asyncio.timeout(self._timeouts.connect):
-                ws = await self._http.ws_connect(
-                    url,
-                    headers=headers,
-                    autoping=True,
-                    timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=self._timeouts.close),
-                )
-        except TimeoutError as err:
-            raise SisTimeoutError(
-                f"Could not connect to {host} within {self._timeouts.connect:g} s"
-            ) from err
-        except aiohttp.WSServerHandshakeError as err:
-            raise _handshake_error(err, host) from err
-        except aiohttp.ClientConnectorCertificateError as err:
-            raise SisCertificateError(f"The TLS certificate of {host} is not trusted") from err
-        except aiohttp.ClientConnectorDNSError as err:
-            raise SisConnectionError(f"Cannot resolve the host name {host}") from err
-        except (aiohttp.ClientError, OSError) as err:
-            raise SisConnectionError(f"Cannot connect to {host}: {type(err).__name__}") from err
-        self._ws = ws
+        ws = await open_websocket(
+            self._http,
+            url,
+            headers,
+            timeout=self._timeouts.connect,
+            close_timeout=self._timeouts.close,
+        )
         self.stats.connect_seconds = time.monotonic() - began
         try:
-            sent = time.monotonic()
-            await ws.send_str(json.dumps({"command": "START", "config": self.config.to_json()}))
-            try:
-                async with asyncio.timeout(self._timeouts.start):
-                    message = await self._next_message(ws)
-            except TimeoutError as err:
-                raise SisTimeoutError(
-                    f"{host} did not answer START within {self._timeouts.start:g} s"
-                ) from err
-            if isinstance(message, ErrorResponse):
-                raise SisServerError(
-                    message.message or "START was refused",
-                    code=message.code,
-                    trace_id=message.trace_id,
-                    fatal=message.fatal,
-                )
-            if not isinstance(message, StartResponse):
-                raise SisProtocolError(f"Expected the START response, got {type(message).__name__}")
+            await self._start(ws, URL(url).host or url)
         except BaseException:
-            await self._close_socket()
+            await close_websocket(ws)
             raise
-        self.stats.start_seconds = time.monotonic() - sent
-        self.stats.trace_id = message.trace_id
-        self._answered = True
-        self._inbox.put_nowait(message)
         return ws
 
-    async def _next_message(self, ws: aiohttp.ClientWebSocketResponse) -> ServerMessage | None:
-        """Read one message; None when the connection closed."""
+    async def _start(self, ws: aiohttp.ClientWebSocketResponse, host: str) -> None:
+        """Send START and wait for its answer."""
+        sent = time.monotonic()
+        await ws.send_str(json.dumps({"command": "START", "config": self.config.to_json()}))
         try:
-            frame = await ws.receive()
-        except (aiohttp.ClientError, OSError) as err:
-            raise SisConnectionError(f"The connection broke: {type(err).__name__}") from err
-        if frame.type is aiohttp.WSMsgType.TEXT:
-            return parse_message(frame.data)
-        if frame.type is aiohttp.WSMsgType.BINARY:
-            raise SisProtocolError("The service sent a binary frame")
-        if frame.type is aiohttp.WSMsgType.ERROR:
-            raise SisConnectionError(f"The connection broke: {type(frame.data).__name__}")
-        if self._fatal:
-            return None
-        raise SisConnectionError("The service closed the connection before the END response")
+            async with asyncio.timeout(self._timeouts.start):
+                message = await self._next_message(ws)
+        except TimeoutError as err:
+            raise SisTimeoutError(
+                f"{host} did not answer START within {self._timeouts.start:g} s"
+            ) from err
+        if not isinstance(message, StartResponse):
+            raise SisProtocolError(f"Expected the START answer, got {type(message).__name__}")
+        self.stats.start_seconds = time.monotonic() - sent
+        self.stats.trace_id = message.trace_id
+        self._inbox.put_nowait(message)
+
+    async def _next_message(self, ws: aiohttp.ClientWebSocketResponse) -> ServerMessage:
+        """Read one message; ERROR and FATAL_ERROR are raised as `SisServerError`."""
+        text = await receive_text(ws)
+        if text is None:
+            raise SisConnectionError("The service closed the connection before the END answer")
+        message = parse_message(text)
+        if isinstance(message, ErrorResponse):
+            raise message.error()
+        return message
 
     async def _exchange(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        """Send audio and receive messages at the same time until the END response."""
+        """Send audio and receive messages at the same time until the END answer."""
         try:
-            async with asyncio.timeout(None) as timer:
-                self._end_timer = timer
+            async with asyncio.timeout(None) as deadline:
+                self._deadline = deadline
                 sender = asyncio.get_running_loop().create_task(self._send_loop(ws))
                 try:
                     await self._receive_loop(ws)
                 finally:
+                    self._deadline = None
                     sender.cancel()
                     await asyncio.wait([sender])
         except TimeoutError as err:
-            if not timer.expired():
-                raise
-            raise SisTimeoutError(
-                f"No END response within {self._timeouts.end:g} s after END"
-            ) from err
+            if not deadline.expired():
+                raise  # pragma: no cover - only the session's own bound is left
+            raise SisTimeoutError("The END answer did not come in time") from err
+
+    def _wait_for_end(self, seconds: float) -> None:
+        """From now on, the END answer may take at most `seconds`."""
+        if self._deadline is not None:
+            self._deadline.reschedule(asyncio.get_running_loop().time() + seconds)
 
     async def _send_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         try:
@@ -413,35 +415,34 @@ class RecognitionSession:
                     self.stats.audio_bytes += len(item)
                     continue
                 await ws.send_str(item)
-                self._end_sent = True
+                self.state = SessionState.ENDING
                 self.stats.end_sent_at = time.monotonic()
-                if self._end_timer is not None:
-                    loop = asyncio.get_running_loop()
-                    self._end_timer.reschedule(loop.time() + self._timeouts.end)
+                self._wait_for_end(self._timeouts.end)
                 return
         except (aiohttp.ClientError, OSError) as err:
             # The receive side sees the closed connection and reports it.
             _LOGGER.debug("Sending stopped: %s", type(err).__name__)
 
     async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        while (message := await self._next_message(ws)) is not None:
+        while True:
+            message = await self._next_message(ws)
             if isinstance(message, ResultResponse):
-                finals = sum(1 for segment in message.segments if segment.is_final)
-                if finals:
-                    self.stats.final_segments += finals
-                    self.stats.last_final_at = time.monotonic()
-            elif isinstance(message, ErrorResponse):
-                self.stats.error_code = message.code
-                self._fatal = self._fatal or message.fatal
+                self._on_result(message)
+            elif isinstance(message, EventResponse) and message.event == Event.EXCEEDED_AUDIO:
+                # Older services stop listening at their audio limit with this event
+                # instead of SIS.0309: ask for the results of what was heard.
+                self._audio_truncated = True
+                self.end()
             self._inbox.put_nowait(message)
             if isinstance(message, EndResponse):
                 self.stats.end_response_at = time.monotonic()
                 return
 
-    async def _close_socket(self) -> None:
-        ws, self._ws = self._ws, None
-        if ws is not None and not ws.closed:
-            try:
-                await ws.close()
-            except (aiohttp.ClientError, OSError) as err:
-                _LOGGER.debug("Closing the connection failed: %s", type(err).__name__)
+    def _on_result(self, message: ResultResponse) -> None:
+        finals = sum(1 for segment in message.segments if segment.is_final)
+        if not finals:
+            return
+        self.stats.final_segments += finals
+        self.stats.last_final_at = time.monotonic()
+        if self.state is SessionState.ENDING:
+            self._wait_for_end(self._timeouts.end_grace)

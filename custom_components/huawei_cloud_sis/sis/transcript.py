@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import SisServerError
-from .messages import (
-    ENDING_EVENTS,
-    ErrorResponse,
-    Event,
-    EventResponse,
-    ResultResponse,
-    ServerMessage,
-)
+from .messages import ENDING_EVENTS, Event, EventResponse, ResultResponse, ServerMessage
 
 
 def _is_cjk(char: str) -> bool:
@@ -42,8 +34,7 @@ class Transcript:
 
     Interim results are kept per segment (by start time) until a final result
     covers them, so that the partial text never forgets an earlier sentence
-    that is still waiting for its final result. `add` raises `SisServerError`
-    for ERROR and FATAL_ERROR messages.
+    that is still waiting for its final result.
     """
 
     def __init__(self) -> None:
@@ -96,10 +87,3 @@ class Transcript:
                 self.silence_exceeded = True
             elif message.event in ENDING_EVENTS:
                 self.voice_ended = True
-        elif isinstance(message, ErrorResponse):
-            raise SisServerError(
-                message.message or "Recognition failed",
-                code=message.code,
-                trace_id=message.trace_id,
-                fatal=message.fatal,
-            )

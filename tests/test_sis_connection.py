@@ -1,0 +1,94 @@
+"""Opening WebSockets and reading text frames: every failure becomes a library error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+
+from custom_components.huawei_cloud_sis.sis import (
+    SisAuthError,
+    SisConnectionError,
+    SisProjectError,
+    SisProtocolError,
+    SisServerError,
+)
+from custom_components.huawei_cloud_sis.sis.connection import (
+    close_websocket,
+    handshake_error,
+    receive_text,
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (401, SisAuthError),
+        (403, SisAuthError),
+        (404, SisProjectError),
+        (429, SisServerError),
+        (500, SisServerError),
+        (101, SisProtocolError),
+    ],
+)
+def test_refused_upgrades(status: int, kind: type[Exception]) -> None:
+    error = handshake_error(status, "sis.example")
+    assert type(error) is kind
+    assert "sis.example" in str(error)
+    assert error.status == (None if status == 101 else status)
+
+
+class _Socket:
+    """Stands in for a WebSocket whose next frame, or failure, is given."""
+
+    def __init__(self, frame: aiohttp.WSMessage | None = None, error: Exception | None = None):
+        self.frame = frame
+        self.error = error
+        self.closed = False
+        self.close_calls = 0
+
+    async def receive(self) -> aiohttp.WSMessage:
+        if self.error is not None:
+            raise self.error
+        assert self.frame is not None
+        return self.frame
+
+    async def close(self) -> None:
+        self.close_calls += 1
+        raise aiohttp.ClientConnectionError("already gone")
+
+
+def _frame(kind: aiohttp.WSMsgType, data: Any) -> aiohttp.WSMessage:
+    return aiohttp.WSMessage(kind, data, None)
+
+
+async def test_text_frames_and_the_end_of_the_connection() -> None:
+    assert await receive_text(_Socket(_frame(aiohttp.WSMsgType.TEXT, "{}"))) == "{}"  # type: ignore[arg-type]
+    closed = _frame(aiohttp.WSMsgType.CLOSE, 1000)
+    assert await receive_text(_Socket(closed)) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("socket", "kind"),
+    [
+        (_Socket(_frame(aiohttp.WSMsgType.BINARY, b"\0")), SisProtocolError),
+        (_Socket(_frame(aiohttp.WSMsgType.ERROR, ConnectionResetError())), SisConnectionError),
+        (_Socket(error=aiohttp.ClientPayloadError("cut")), SisConnectionError),
+        (_Socket(error=ConnectionResetError()), SisConnectionError),
+    ],
+    ids=["binary", "error frame", "client error", "os error"],
+)
+async def test_broken_reads(socket: _Socket, kind: type[Exception]) -> None:
+    with pytest.raises(kind):
+        await receive_text(socket)  # type: ignore[arg-type]
+
+
+async def test_closing_a_broken_socket_is_not_an_error() -> None:
+    socket = _Socket()
+    await close_websocket(socket)  # type: ignore[arg-type]
+    assert socket.close_calls == 1
+    socket.closed = True
+    await close_websocket(socket)  # type: ignore[arg-type]
+    await close_websocket(None)
+    assert socket.close_calls == 1
