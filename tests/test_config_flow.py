@@ -14,7 +14,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.sis import Endpoints
-from tests.conftest import PROJECT_ID
+from tests.helpers.entry import PROJECT_ID
+from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import (
     ACCESS_KEY,
     DOMAIN_NAME,
@@ -228,22 +229,39 @@ async def test_reconfigure_keeps_the_entity(
     )
     assert result["step_id"] == "credentials"
     # The password may stay empty: the stored one is kept.
-    data = token_input(sis_server, project_id=PROJECTS["cn-east-3"])
+    data = token_input(sis_server, username=f" {USERNAME} ")
     data.pop("password")
     result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
-    assert loaded_entry.unique_id == PROJECTS["cn-east-3"]
+    assert loaded_entry.unique_id == PROJECT_ID
     assert loaded_entry.data["password"] == PASSWORD
     after = er.async_entries_for_config_entry(entity_registry, loaded_entry.entry_id)
     assert [e.entity_id for e in after] == [e.entity_id for e in before]
 
 
-async def test_reconfigure_onto_another_entry(
+async def test_reconfigure_to_another_sign_in_method(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
 ) -> None:
-    MockConfigEntry(domain=DOMAIN, unique_id=PROJECTS["cn-east-3"], data={}).add_to_hass(hass)
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"region": "custom", "auth_type": "aksk"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {**endpoints(sis_server), "access_key": ACCESS_KEY, "secret_key": SECRET_KEY},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert loaded_entry.data["auth_type"] == "aksk"
+    assert "password" not in loaded_entry.data
+
+
+async def test_reconfigure_onto_another_project_is_refused(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    """An entry is one project: another project is another entry, not a reconfiguration."""
+    data_before = dict(loaded_entry.data)
     result = await loaded_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"region": "custom", "auth_type": "aksk"}
@@ -258,42 +276,48 @@ async def test_reconfigure_onto_another_entry(
         },
     )
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "wrong_account"
+    assert dict(loaded_entry.data) == data_before
+    assert loaded_entry.unique_id == PROJECT_ID
+
+
+OPTIONS = {
+    "mode": "continue-stream",
+    "add_punc": True,
+    "digit_norm": False,
+    "vad_head": 3000,
+    "vad_tail": 300,
+    "max_seconds": 20,
+    "model_zh_cn": "chinese_16k_common",
+}
 
 
 async def test_options_change_the_start_config(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer, hass_client: Any
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer, client: HttpClient
 ) -> None:
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     assert result["step_id"] == "init"
-    options = {
-        "mode": "continue-stream",
-        "add_punc": True,
-        "digit_norm": False,
-        "vocabulary_id": "bad id!",
-        "vad_head": 3000,
-        "vad_tail": 300,
-        "max_seconds": 20,
-        "model_zh_cn": "chinese_16k_common",
-    }
-    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], OPTIONS | {"vocabulary_id": "bad id!"}
+    )
     assert result["errors"] == {"vocabulary_id": "invalid_vocabulary_id"}
-    options["vocabulary_id"] = " hot-words_1 "
-    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    assert sis_server.sessions == []  # nothing was tried with a bad value
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], OPTIONS | {"vocabulary_id": " hot-words_1 "}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options["vocabulary_id"] == "hot-words_1"
-    await hass.async_block_till_done()
-    client = await hass_client()
-    response = await client.post(
-        "/api/stt/stt.huawei_cloud_sis_speech_to_text",
-        data=b"\0" * 3200,
-        headers={
-            "X-Speech-Content": "format=wav; codec=pcm; sample_rate=16000; bit_rate=16; "
-            "channel=1; language=zh-CN"
-        },
+    # The service tried the new settings once (a custom endpoint: Mandarin) before they were saved.
+    [probe] = sis_server.sessions
+    assert (probe.mode, probe.end, bytes(probe.audio)) == (
+        "continue-stream",
+        {"command": "END", "cancel": True},
+        b"",
     )
-    assert response.status == 200
+    await hass.async_block_till_done()
+    assert (await recognise(client, b"\0" * 3200))["result"] == "success"
     config = sis_server.sessions[-1].config
+    assert config == probe.config | {"interim_results": "no"}
     assert sis_server.sessions[-1].mode == "continue-stream"
     assert config["property"] == "chinese_16k_common"
     assert (config["add_punc"], config["digit_norm"]) == ("yes", "no")
@@ -301,25 +325,109 @@ async def test_options_change_the_start_config(
     assert config["vocabulary_id"] == "hot-words_1"
 
 
-async def test_options_without_vocabulary(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
+async def test_options_the_service_refuses_are_not_saved(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
 ) -> None:
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    sentence = OPTIONS | {"mode": "sentence-stream", "vocabulary_id": "  "}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "mode": "sentence-stream",
-            "add_punc": False,
-            "digit_norm": True,
-            "vocabulary_id": "  ",
-            "vad_head": 10000,
-            "vad_tail": 500,
-            "max_seconds": 30,
-            "model_zh_cn": "chinese_16k_general",
-        },
+        result["flow_id"], sentence | {"model_zh_cn": "chinese_16k_general"}
     )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "settings_refused"}
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert (placeholders["language"], placeholders["code"]) == ("zh-CN", "SIS.0031")
+    assert "sentence-stream" in placeholders["message"]
+    assert loaded_entry.options == {}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sentence)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["mode"] == "sentence-stream"
     assert "vocabulary_id" not in loaded_entry.options
+
+
+@pytest.mark.parametrize("options", [OPTIONS])
+async def test_unchanged_settings_are_not_tried_again(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], OPTIONS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert sis_server.sessions == []
+
+
+@pytest.mark.parametrize(
+    ("prepare", "error"),
+    [
+        # A refused token is replaced once; refused again, the credentials are wrong.
+        ([Fault.handshake(status=401), Fault.handshake(status=401)], "invalid_auth"),
+        ([Fault.handshake(status=404)], "invalid_project"),
+        ([Fault.hang_handshake(), Fault.hang_handshake()], "cannot_connect"),
+        ([Fault.handshake(status=503), Fault.handshake(status=503)], "service_error"),
+        ([Fault.start_error("SIS.0103", "real name")], "real_name_required"),
+        ([Fault.start_error("SIS.0023", "RESTRICTED")], "account_restricted"),
+    ],
+)
+async def test_options_when_the_service_cannot_try_them(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    prepare: list[Fault],
+    error: str,
+) -> None:
+    sis_server.faults.extend(prepare)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], OPTIONS)
+    assert result["errors"] == {"base": error}
+    assert loaded_entry.options == {}
+
+
+async def test_options_of_an_entry_that_is_not_loaded(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    """Options of an entry that failed to set up are tried with a client made for the purpose."""
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], OPTIONS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert sis_server.sessions[-1].mode == "continue-stream"
+    hass.config_entries.async_update_entry(config_entry, data={**config_entry.data, "region": "?"})
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], OPTIONS | {"mode": "short-stream"}
+    )
+    assert result["errors"] == {"base": "invalid_endpoint"}
+
+
+async def test_options_of_a_public_region_are_tried_for_each_language(
+    hass: HomeAssistant, sis_server: SisServer
+) -> None:
+    def local(region: str) -> Endpoints:
+        return Endpoints.custom(sis_server.sis_url, sis_server.iam_url, region)
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            "region": "cn-north-4",
+            "auth_type": "aksk",
+            "access_key": ACCESS_KEY,
+            "secret_key": SECRET_KEY,
+            "project_id": PROJECT_ID,
+        },
+        unique_id=PROJECT_ID,
+    )
+    entry.add_to_hass(hass)
+    with patch.object(Endpoints, "for_region", side_effect=local):
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], OPTIONS | {"add_punc": False}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [s.config["property"] for s in sis_server.sessions] == [
+        "chinese_16k_common",
+        "english_16k_general",
+        "cantonese_16k_common",
+    ]
+    assert "vocabulary_id" not in sis_server.sessions[-1].config
 
 
 async def test_public_region_finds_the_project(hass: HomeAssistant, sis_server: SisServer) -> None:

@@ -22,19 +22,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.huawei_cloud_sis.const import CONF_SIS_ENDPOINT, DOMAIN
-from tests.conftest import PROJECT_ID, entry_data, reauth_flows
-from tests.sis_server import Fault, IamFault, SisServer, silence, synthesize, synthesize_sentences
-from tests.stt_helpers import (
-    STT_LOGGER,
+from tests.helpers.checks import STT_LOGGER, failure_lines, our_tasks, wait_for
+from tests.helpers.entry import PROJECT_ID, entry_data, reauth_flows
+from tests.helpers.recognise import (
     HttpClient,
     chunks,
-    failure_lines,
     needs_chunked_http_body,
-    our_tasks,
-    post,
+    recognise,
     start_trace_id,
-    wait_for,
 )
+from tests.sis_server import Fault, IamFault, SisServer, silence, synthesize, synthesize_sentences
 from tests.tls import SelfSignedServer, self_signed_context
 
 SPEECH = synthesize("打开客厅的灯", lead_ms=300, tail_ms=300)
@@ -46,7 +43,7 @@ async def assert_recovered(hass: HomeAssistant, client: HttpClient, server: SisS
     await hass.async_block_till_done()
     await wait_for(lambda: server.open_connections == 0, "every socket closed")
     await wait_for(lambda: our_tasks() == [], "every task of the integration ended")
-    assert (await post(client, synthesize("关闭空调")))["text"] == "关闭空调"
+    assert (await recognise(client, synthesize("关闭空调")))["text"] == "关闭空调"
 
 
 def error_line(caplog: pytest.LogCaptureFixture) -> str:
@@ -94,7 +91,7 @@ async def test_service_fault_is_an_error_result_with_one_log_line(
     code: str,
 ) -> None:
     sis_server.faults.extend(faults)
-    answer = await post(client, chunks(SPEECH))
+    answer = await recognise(client, chunks(SPEECH))
     assert answer == {"text": None, "result": "error"}
     line = error_line(caplog)
     assert f"code {code}," in line
@@ -119,7 +116,7 @@ async def test_one_passing_fault_before_start_is_retried(
     fault: Fault,
 ) -> None:
     sis_server.faults.append(fault)
-    assert await post(client, SPEECH) == {"text": "打开客厅的灯", "result": "success"}
+    assert await recognise(client, SPEECH) == {"text": "打开客厅的灯", "result": "success"}
     assert sis_server.handshakes == 2
     assert failure_lines(caplog) == []
     await assert_recovered(hass, client, sis_server)
@@ -129,7 +126,7 @@ async def test_error_after_start_is_followed_by_end(
     hass: HomeAssistant, client: HttpClient, sis_server: SisServer
 ) -> None:
     sis_server.faults.append(Fault.error_after_start(code="SIS.0301", message="not match model"))
-    assert (await post(client, SPEECH))["result"] == "error"
+    assert (await recognise(client, SPEECH))["result"] == "error"
     sent = [message["resp_type"] for message in map(_json, sis_server.sessions[-1].sent)]
     assert sent[-2:] == ["ERROR", "END"]
     await assert_recovered(hass, client, sis_server)
@@ -147,7 +144,7 @@ async def test_end_never_answered_without_finals_is_an_error(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sis_server.faults.append(Fault.no_end_response())
-    answer = await post(client, silence(1000))
+    answer = await recognise(client, silence(1000))
     assert answer == {"text": None, "result": "error"}
     assert "code SisTimeoutError," in error_line(caplog)
     await assert_recovered(hass, client, sis_server)
@@ -179,17 +176,19 @@ async def test_fault_that_still_gives_the_text(
     text: str,
 ) -> None:
     sis_server.faults.append(fault)
-    assert await post(client, audio) == {"text": text, "result": "success"}
+    assert await recognise(client, audio) == {"text": text, "result": "success"}
     assert sis_server.sessions[-1].end == {"command": "END", "cancel": False}
     assert failure_lines(caplog) == []
     await assert_recovered(hass, client, sis_server)
 
 
-@pytest.mark.parametrize("options", [{"mode": "sentence-stream", "vad_head": 1000}])
+@pytest.mark.parametrize(
+    "options", [{"mode": "sentence-stream", "model_zh_cn": "chinese_16k_common", "vad_head": 1000}]
+)
 async def test_exceeded_silence_is_an_empty_success(
     hass: HomeAssistant, client: HttpClient, sis_server: SisServer
 ) -> None:
-    assert await post(client, silence(3000)) == {"text": "", "result": "success"}
+    assert await recognise(client, silence(3000)) == {"text": "", "result": "success"}
     sent = [message.get("event") for message in map(_json, sis_server.sessions[-1].sent)]
     assert "EXCEEDED_SILENCE" in sent
     await assert_recovered(hass, client, sis_server)
@@ -205,13 +204,13 @@ async def test_audio_beyond_the_limit_is_not_sent(
 ) -> None:
     # 61 s of audio for a mode that takes 60 s: what fits is recognised, not refused (SIS.0309).
     audio = synthesize("打开客厅的灯", lead_ms=200, tail_ms=800) + silence(60_000)
-    assert await post(client, chunks(audio)) == {"text": "打开客厅的灯", "result": "success"}
+    assert await recognise(client, chunks(audio)) == {"text": "打开客厅的灯", "result": "success"}
     session = sis_server.sessions[-1]
     assert session.end == {"command": "END", "cancel": False}
     assert len(session.audio) <= 60 * 32000
     assert "SIS.0309" not in str(session.sent)
     [warning] = [r for r in caplog.records if r.name == STT_LOGGER]
-    assert "longer than the 60 s short-stream mode takes" in warning.getMessage()
+    assert "longer than short-stream mode takes (60 s)" in warning.getMessage()
     await assert_recovered(hass, client, sis_server)
 
 
@@ -248,7 +247,7 @@ async def fails_at(
 ) -> str:
     """Recognise with the service at `endpoint`: an error result; return its log line."""
     await other_entry(endpoint)
-    answer = await post(await hass_client(), SPEECH)
+    answer = await recognise(await hass_client(), SPEECH)
     assert answer == {"text": None, "result": "error"}
     line = error_line(caplog)
     await wait_for(lambda: our_tasks() == [], "every task of the integration ended")
@@ -322,7 +321,7 @@ async def test_token_expired_at_the_handshake_is_refreshed(
 ) -> None:
     requests = sis_server.iam_token_requests
     sis_server.expire_tokens()
-    assert await post(client, SPEECH) == {"text": "打开客厅的灯", "result": "success"}
+    assert await recognise(client, SPEECH) == {"text": "打开客厅的灯", "result": "success"}
     assert sis_server.iam_token_requests == requests + 1
     assert sis_server.handshakes == 2  # refused with 401, then accepted
     assert failure_lines(caplog) == []
@@ -338,7 +337,7 @@ async def test_revoked_credentials_start_reauth(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sis_server.revoke_credentials()
-    answer = await post(client, SPEECH)
+    answer = await recognise(client, SPEECH)
     assert answer == {"text": None, "result": "error"}
     await hass.async_block_till_done()
     assert len(reauth_flows(hass, loaded_entry)) == 1
@@ -357,7 +356,7 @@ async def test_iam_down_while_the_token_is_valid_changes_nothing(
 ) -> None:
     requests = sis_server.iam_token_requests
     sis_server.iam_fault = fault
-    assert await post(client, SPEECH) == {"text": "打开客厅的灯", "result": "success"}
+    assert await recognise(client, SPEECH) == {"text": "打开客厅的灯", "result": "success"}
     assert sis_server.iam_token_requests == requests
     assert failure_lines(caplog) == []
     await assert_recovered(hass, client, sis_server)
@@ -379,7 +378,7 @@ async def test_iam_down_when_the_token_must_be_refreshed(
 ) -> None:
     sis_server.expire_tokens()
     sis_server.iam_fault = fault
-    answer = await post(client, SPEECH)
+    answer = await recognise(client, SPEECH)
     assert answer == {"text": None, "result": "error"}
     assert f"code {code}," in error_line(caplog)
     # IAM being down is not the user's credentials: no reauth.

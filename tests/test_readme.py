@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 import re
 
-from custom_components.huawei_cloud_sis import const
+from custom_components.huawei_cloud_sis import const, languages, settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| [^|]+ \| `([a-z_]+)` \| ([^|]+) \|", re.MULTILINE)
@@ -23,15 +23,15 @@ def _expected() -> dict[str, str]:
         return "empty" if value is None else str(value)
 
     expected = {
-        const.CONF_MODE: f"`{const.DEFAULT_MODE}`",
-        const.CONF_ADD_PUNC: shown(const.DEFAULT_ADD_PUNC),
-        const.CONF_DIGIT_NORM: shown(const.DEFAULT_DIGIT_NORM),
-        const.CONF_VOCABULARY_ID: shown(const.DEFAULT_VOCABULARY_ID),
-        const.CONF_VAD_HEAD: f"{const.DEFAULT_VAD_HEAD} ms",
-        const.CONF_VAD_TAIL: f"{const.DEFAULT_VAD_TAIL} ms",
-        const.CONF_MAX_SECONDS: f"{const.DEFAULT_MAX_SECONDS} s",
+        const.CONF_MODE: f"`{settings.DEFAULT_MODE.value}`",
+        const.CONF_ADD_PUNC: shown(settings.DEFAULT_ADD_PUNC),
+        const.CONF_DIGIT_NORM: shown(settings.DEFAULT_DIGIT_NORM),
+        const.CONF_VOCABULARY_ID: shown(settings.DEFAULT_VOCABULARY_ID),
+        const.CONF_VAD_HEAD: f"{settings.DEFAULT_VAD_HEAD} ms",
+        const.CONF_VAD_TAIL: f"{settings.DEFAULT_VAD_TAIL} ms",
+        const.CONF_MAX_SECONDS: f"{settings.DEFAULT_MAX_SECONDS} s",
     }
-    for language in const.LANGUAGES.values():
+    for language in languages.LANGUAGES.values():
         if len(language.models) > 1:
             expected[language.option_key] = f"`{language.default_model}`"
     return expected
@@ -52,7 +52,7 @@ def test_regions_and_languages_match_the_code() -> None:
     for region in const.SIS_REGIONS:
         row = next(line for line in README.splitlines() if f"| `{region}` |" in line)
         tags = re.findall(r"\(`([a-zA-Z-]+)`\)", row)
-        assert tags == const.languages_for_region(region), region
+        assert tags == languages.languages_for_region(region), region
 
 
 def test_readme_names_the_test_commands() -> None:

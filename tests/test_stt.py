@@ -8,154 +8,48 @@ SIS server over real sockets on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from typing import Any
 from unittest.mock import patch
 
 from homeassistant.components import stt
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import (
     ClientSessionGenerator,
-    MockHAClientWebSocket,
-    WebSocketGenerator,
 )
 
 from custom_components.huawei_cloud_sis import stt as sis_stt
-from custom_components.huawei_cloud_sis.const import (
+from custom_components.huawei_cloud_sis.const import REGION_CUSTOM
+from custom_components.huawei_cloud_sis.languages import (
     LANGUAGES,
-    REGION_CUSTOM,
     languages_for_region,
     model_option_key,
 )
-from custom_components.huawei_cloud_sis.sis import RecognitionMode
-from tests.conftest import TEST_TIMEOUTS
-from tests.sis_server import Fault, SisServer, decode, synthesize, synthesize_sentences
-from tests.stt_helpers import (
+from tests.helpers.checks import failure_lines, our_tasks, wait_for
+from tests.helpers.entry import TEST_TIMEOUTS
+from tests.helpers.pipeline import RunFactory, entity, metadata
+from tests.helpers.recognise import (
     CHUNK,
     ENTITY_ID,
     PHRASES,
     HttpClient,
     assert_audio_arrived,
     chunks,
-    failure_lines,
     needs_chunked_http_body,
-    our_tasks,
-    post,
     received,
-    wait_for,
+    recognise,
     wav_file,
 )
+from tests.sis_server import Fault, SisServer, decode, synthesize, synthesize_sentences
 
 SHORT = {"mode": "short-stream"}
-SENTENCE = {"mode": "sentence-stream"}
+SENTENCE = {"mode": "sentence-stream", "model_zh_cn": "chinese_16k_common"}
 CONTINUE = {"mode": "continue-stream"}
 
 
 # Pipeline helpers ------------------------------------------------------------------------
-
-
-@dataclass
-class PipelineRun:
-    """One `assist_pipeline/run` over its own websocket connection."""
-
-    ws: MockHAClientWebSocket
-    run_id: int
-    handler_id: int
-    events: list[dict[str, Any]]
-
-    async def send(self, audio: bytes, size: int = CHUNK) -> None:
-        """Send audio as binary frames prefixed with the handler id."""
-        for start in range(0, len(audio), size):
-            await self.ws.send_bytes(bytes([self.handler_id]) + audio[start : start + size])
-
-    async def end(self) -> None:
-        """An empty frame ends the audio stream."""
-        await self.ws.send_bytes(bytes([self.handler_id]))
-
-    async def next_event(self) -> dict[str, Any]:
-        """Read the next event of the run."""
-        message = await self.ws.receive_json()
-        assert message["id"] == self.run_id
-        assert message["type"] == "event", message
-        event: dict[str, Any] = message["event"]
-        self.events.append(event)
-        return event
-
-    async def until(self, kind: str) -> dict[str, Any]:
-        """Read events up to the first of `kind`."""
-        while (event := await self.next_event())["type"] != kind:
-            assert event["type"] != "error", event
-        return event
-
-    async def text(self) -> str:
-        """Read events up to the end of the run; return the recognised text."""
-        stt_end = await self.until("stt-end")
-        await self.until("run-end")
-        text: str = stt_end["data"]["stt_output"]["text"]
-        return text
-
-
-type RunFactory = Callable[..., Awaitable[PipelineRun]]
-
-
-@pytest.fixture
-async def pipeline_id(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
-) -> str:
-    """An assist pipeline whose speech-to-text engine is the entity."""
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(hass, "assist_pipeline", {})
-    ws = await hass_ws_client()
-    await ws.send_json_auto_id(
-        {
-            "type": "assist_pipeline/pipeline/create",
-            "conversation_engine": "conversation.home_assistant",
-            "conversation_language": "zh-CN",
-            "language": "zh-CN",
-            "name": "Huawei Cloud SIS",
-            "stt_engine": ENTITY_ID,
-            "stt_language": "zh-CN",
-            "tts_engine": None,
-            "tts_language": None,
-            "tts_voice": None,
-            "wake_word_entity": None,
-            "wake_word_id": None,
-        }
-    )
-    message = await ws.receive_json()
-    assert message["success"], message
-    result: str = message["result"]["id"]
-    await ws.close()
-    return result
-
-
-@pytest.fixture
-def start_run(hass_ws_client: WebSocketGenerator, pipeline_id: str) -> RunFactory:
-    """Start a pipeline run from stage stt to stage stt on a new connection."""
-
-    async def start(**extra_input: Any) -> PipelineRun:
-        ws = await hass_ws_client()
-        await ws.send_json_auto_id(
-            {
-                "type": "assist_pipeline/run",
-                "start_stage": "stt",
-                "end_stage": "stt",
-                "pipeline": pipeline_id,
-                "input": {"sample_rate": 16000} | extra_input,
-            }
-        )
-        message = await ws.receive_json()
-        assert message["success"], message
-        run = PipelineRun(ws, message["id"], 0, [])
-        run_start = await run.until("run-start")
-        run.handler_id = run_start["data"]["runner_data"]["stt_binary_handler_id"]
-        return run
-
-    return start
 
 
 # The HTTP API ----------------------------------------------------------------------------
@@ -165,7 +59,7 @@ async def test_raw_stream_arrives_byte_for_byte_and_ends_with_end(
     client: HttpClient, sis_server: SisServer
 ) -> None:
     pcm = synthesize("打开客厅的灯")
-    answer = await post(client, chunks(pcm, 333))
+    answer = await recognise(client, chunks(pcm, 333))
     assert answer == {"text": "打开客厅的灯", "result": "success"}
     session = sis_server.sessions[-1]
     assert session.mode == "short-stream"
@@ -180,7 +74,7 @@ async def test_raw_stream_arrives_byte_for_byte_and_ends_with_end(
 
 async def test_wav_file_header_is_stripped(client: HttpClient, sis_server: SisServer) -> None:
     pcm = synthesize("关闭空调")
-    answer = await post(client, wav_file(pcm))
+    answer = await recognise(client, wav_file(pcm))
     assert answer == {"text": "关闭空调", "result": "success"}
     assert_audio_arrived(sis_server, pcm)
     assert not received(sis_server).startswith(b"RIFF")
@@ -201,7 +95,7 @@ async def test_audio_is_forwarded_while_it_arrives(
         )
         yield pcm[half:]
 
-    answer = await post(client, body())
+    answer = await recognise(client, body())
     assert answer["text"] == "打开客厅的灯"
     assert_audio_arrived(sis_server, pcm)
 
@@ -209,7 +103,7 @@ async def test_audio_is_forwarded_while_it_arrives(
 async def test_wav_header_that_disagrees_gives_an_error(
     client: HttpClient, sis_server: SisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    answer = await post(client, wav_file(synthesize("打开客厅的灯", sample_rate=8000), 8000))
+    answer = await recognise(client, wav_file(synthesize("打开客厅的灯", sample_rate=8000), 8000))
     assert answer == {"text": None, "result": "error"}
     [line] = failure_lines(caplog)
     assert "8000 Hz instead of 16000 Hz" in line.getMessage()
@@ -219,7 +113,7 @@ async def test_wav_header_that_disagrees_gives_an_error(
 
 async def test_odd_chunks_keep_samples_aligned(client: HttpClient, sis_server: SisServer) -> None:
     pcm = synthesize("打开客厅的灯")
-    answer = await post(client, chunks(pcm + b"\x7f", 321))
+    answer = await recognise(client, chunks(pcm + b"\x7f", 321))
     assert answer["text"] == "打开客厅的灯"
     assert_audio_arrived(sis_server, pcm)
     assert len(received(sis_server)) % 2 == 0
@@ -228,7 +122,7 @@ async def test_odd_chunks_keep_samples_aligned(client: HttpClient, sis_server: S
 @pytest.mark.parametrize("options", [CONTINUE])
 async def test_8000_hz_uses_the_8k_model(client: HttpClient, sis_server: SisServer) -> None:
     pcm = synthesize("打开客厅的灯", sample_rate=8000)
-    answer = await post(client, wav_file(pcm, 8000), sample_rate=8000)
+    answer = await recognise(client, wav_file(pcm, 8000), sample_rate=8000)
     assert answer == {"text": "打开客厅的灯", "result": "success"}
     assert sis_server.sessions[-1].config["property"] == "chinese_8k_general"
     assert sis_server.sessions[-1].config["audio_format"] == "pcm8k16bit"
@@ -238,7 +132,7 @@ async def test_8000_hz_uses_the_8k_model(client: HttpClient, sis_server: SisServ
 async def test_no_8000_hz_model_for_english_is_an_error(
     client: HttpClient, sis_server: SisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    answer = await post(
+    answer = await recognise(
         client, synthesize("hello", sample_rate=8000), language="en-US", sample_rate=8000
     )
     assert answer == {"text": None, "result": "error"}
@@ -253,7 +147,7 @@ async def test_chinese_segments_are_joined_without_spaces(
 ) -> None:
     sentences = ["打开客厅的灯", "关闭空调"]
     pcm = synthesize_sentences(sentences)
-    answer = await post(client, chunks(pcm))
+    answer = await recognise(client, chunks(pcm))
     session = sis_server.sessions[-1]
     assert session.mode == options["mode"]
     if options == SENTENCE:
@@ -270,7 +164,7 @@ async def test_english_segments_are_joined_with_one_space(
     client: HttpClient, sis_server: SisServer
 ) -> None:
     pcm = synthesize_sentences(["turn on the light", "and the fan"])
-    answer = await post(client, chunks(pcm), language="en-US")
+    answer = await recognise(client, chunks(pcm), language="en-US")
     assert answer == {"text": "turn on the light and the fan", "result": "success"}
     config = sis_server.sessions[-1].config
     assert config["property"] == "english_16k_general"
@@ -293,7 +187,7 @@ async def test_english_segments_are_joined_with_one_space(
     ],
 )
 async def test_options_shape_the_start_config(client: HttpClient, sis_server: SisServer) -> None:
-    answer = await post(client, synthesize("打开客厅的灯"))
+    answer = await recognise(client, synthesize("打开客厅的灯"))
     assert answer["result"] == "success"
     config = sis_server.sessions[-1].config
     assert config["property"] == "chinese_16k_common"
@@ -304,20 +198,10 @@ async def test_options_shape_the_start_config(client: HttpClient, sis_server: Si
     assert config["interim_results"] == "no"
 
 
-def test_settings_fall_back_to_the_defaults() -> None:
-    settings = sis_stt.RecognitionSettings.from_options(
-        {"mode": "bogus", model_option_key("zh-CN"): "klingon_16k_general"}
-    )
-    assert settings.mode is RecognitionMode.SHORT_STREAM
-    assert settings.models["zh-CN"] == "chinese_16k_general"
-    assert (settings.add_punc, settings.digit_norm, settings.vocabulary_id) == (False, True, None)
-    assert (settings.vad_head, settings.vad_tail, settings.max_seconds) == (10000, 500, 30)
-
-
 async def test_nothing_said_is_success_with_empty_text(
     client: HttpClient, sis_server: SisServer
 ) -> None:
-    answer = await post(client, b"\0" * 16000)
+    answer = await recognise(client, b"\0" * 16000)
     assert answer == {"text": "", "result": "success"}
 
 
@@ -369,7 +253,7 @@ async def test_sentence_mode_stops_reading_http_body(
         await release.wait()  # the stream stays open until the answer is in
         yield b"\0" * CHUNK
 
-    answer = await post(client, body())
+    answer = await recognise(client, body())
     release.set()
     assert answer == {"text": "关闭空调", "result": "success"}
 
@@ -379,7 +263,7 @@ async def test_sentence_mode_stops_reading_http_body(
 async def test_sentence_mode_silence_is_empty_success(
     client: HttpClient, sis_server: SisServer
 ) -> None:
-    answer = await post(client, b"\0" * 32000 * 12)
+    answer = await recognise(client, b"\0" * 32000 * 12)
     assert answer == {"text": "", "result": "success"}
 
 
@@ -406,25 +290,6 @@ class StandInPartial:
 
     text: str
     speaker_id: str | None = None
-
-
-def metadata(language: str = "zh-CN") -> stt.SpeechMetadata:
-    """Metadata as the assist pipeline gives it."""
-    return stt.SpeechMetadata(
-        language=language,
-        format=stt.AudioFormats.WAV,
-        codec=stt.AudioCodecs.PCM,
-        bit_rate=stt.AudioBitRates.BITRATE_16,
-        sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
-        channel=stt.AudioChannels.CHANNEL_MONO,
-    )
-
-
-def entity(hass: HomeAssistant) -> sis_stt.HuaweiSisSpeechToText:
-    """The entity object, for driving the progress generator directly."""
-    found = stt.async_get_speech_to_text_entity(hass, ENTITY_ID)
-    assert isinstance(found, sis_stt.HuaweiSisSpeechToText)
-    return found
 
 
 @pytest.mark.skipif(
@@ -572,7 +437,7 @@ async def test_unload_cancels_sessions_still_closing(
             yield piece
         await release.wait()
 
-    answer = await post(await hass_client(), body())
+    answer = await recognise(await hass_client(), body())
     release.set()
     assert answer == {"text": "打开客厅的灯", "result": "success"}
     await wait_for(lambda: sis_server.sessions[-1].end is not None, "END at the server")

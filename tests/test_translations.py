@@ -66,25 +66,37 @@ def _keyword_values(keyword: str) -> set[str]:
     return found
 
 
-def _validation_errors() -> set[str]:
-    """First arguments of ValidationError(...) in the config flow."""
+def _validation_errors(*functions: str) -> set[str]:
+    """First arguments of ValidationError(...) in functions of the config flow."""
     errors: set[str] = set()
-    for node in _code_strings("config_flow.py"):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "ValidationError"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
+    for function in _code_strings("config_flow.py"):
+        if not (isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)) or (
+            function.name not in functions
         ):
-            errors.add(str(node.args[0].value))
+            continue
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "ValidationError"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                errors.add(str(node.args[0].value))
     return errors
+
+
+SHARED_CHECKS = ("_validation_error",)
+"""Turn failures into form errors for both the config flow and the options flow."""
+OPTIONS_CHECKS = ("check_settings",)
 
 
 def _untranslated_flow_keys(strings: dict[str, str]) -> set[str]:
     """Flow errors and aborts the code can return that have no string."""
     flow = (INTEGRATION / "config_flow.py").read_text(encoding="utf-8")
-    wanted = {f"config.error.{error}" for error in _validation_errors()}
+    shared = _validation_errors(*SHARED_CHECKS)
+    wanted = {f"config.error.{error}" for error in shared}
+    wanted |= {f"options.error.{error}" for error in shared | _validation_errors(*OPTIONS_CHECKS)}
     wanted |= {f"config.abort.{reason}" for reason in _keyword_values("reason")}
     wanted |= {"config.abort.reauth_successful", "config.abort.reconfigure_successful"}
     wanted |= {f"options.error.{e}" for e in re.findall(r'errors\[[A-Z_]+\] = "(\w+)"', flow)}
@@ -92,7 +104,8 @@ def _untranslated_flow_keys(strings: dict[str, str]) -> set[str]:
 
 
 def test_every_flow_error_and_abort_is_translated() -> None:
-    assert {"invalid_auth", "cannot_connect", "unknown"} <= _validation_errors()
+    assert {"invalid_auth", "cannot_connect", "unknown"} <= _validation_errors(*SHARED_CHECKS)
+    assert "settings_refused" in _validation_errors(*OPTIONS_CHECKS)
     assert _untranslated_flow_keys(EN) == set()
 
 
@@ -113,7 +126,9 @@ def test_the_checks_see_a_missing_string() -> None:
     broken = dict(EN)
     del broken["config.error.invalid_auth"]
     del broken["options.error.invalid_vocabulary_id"]
+    del broken["options.error.settings_refused"]
     assert _untranslated_flow_keys(broken) == {
         "config.error.invalid_auth",
         "options.error.invalid_vocabulary_id",
+        "options.error.settings_refused",
     }

@@ -9,6 +9,7 @@ back until its partner arrives, and dropped at the end.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator
 from enum import Enum, auto
 import struct
 from typing import Final
@@ -185,3 +186,13 @@ class PcmInput:
             self._odd = data[-1:]
             data = data[:-1]
         return data
+
+
+async def pcm_samples(stream: AsyncIterable[bytes], *, sample_rate: int) -> AsyncIterator[bytes]:
+    """Yield the whole samples of a stream as they arrive, without a WAV header."""
+    pcm = PcmInput(sample_rate=sample_rate)
+    async for chunk in stream:
+        if data := pcm.feed(chunk):
+            yield data
+    if data := pcm.finish():
+        yield data

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -59,28 +60,34 @@ from .const import (
     CONF_VAD_HEAD,
     CONF_VAD_TAIL,
     CONF_VOCABULARY_ID,
+    DOMAIN,
+    REGION_CUSTOM,
+    SIS_REGIONS,
+)
+from .languages import LANGUAGES, languages_for_region
+from .settings import (
     DEFAULT_ADD_PUNC,
     DEFAULT_DIGIT_NORM,
     DEFAULT_MAX_SECONDS,
     DEFAULT_MODE,
     DEFAULT_VAD_HEAD,
     DEFAULT_VAD_TAIL,
-    DOMAIN,
-    LANGUAGES,
-    MODES,
-    REGION_CUSTOM,
-    SIS_REGIONS,
+    RANGES,
+    RecognitionSettings,
 )
 from .sis import (
     AudioFormat,
     RecognitionConfig,
     RecognitionMode,
     SisAuthError,
+    SisClient,
     SisConfigError,
     SisConnectionError,
     SisError,
     SisProjectError,
+    SisServerError,
     SisTimeoutError,
+    is_vocabulary_id,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -100,12 +107,37 @@ class ValidatedAccount:
 class ValidationError(Exception):
     """Validation failed; `error` is the form's error key."""
 
-    def __init__(self, error: str, *, field: str = "base", code: str = "") -> None:
-        """Keep the error key, the field it belongs to and the service's code."""
+    def __init__(
+        self, error: str, *, field: str = "base", placeholders: Mapping[str, str] | None = None
+    ) -> None:
+        """Keep the error key, the field it belongs to and the message's placeholders."""
         super().__init__(error)
         self.error = error
         self.field = field
-        self.code = code
+        self.placeholders = dict(placeholders or {})
+
+
+def _validation_error(err: Exception) -> ValidationError:
+    """Return the form error that a failed check of the service stands for."""
+    if isinstance(err, SisConfigError):
+        return ValidationError("invalid_endpoint", field=CONF_SIS_ENDPOINT)
+    if isinstance(err, SisAuthError):
+        return ValidationError("invalid_auth")
+    if isinstance(err, SisProjectError):
+        return ValidationError("invalid_project")
+    if isinstance(err, SisConnectionError | SisTimeoutError):
+        _LOGGER.debug("Cannot reach Huawei Cloud SIS: %s", err)
+        return ValidationError("cannot_connect")
+    if isinstance(err, SisError):
+        code = err.code or f"HTTP {err.status or '?'}"
+        problem = classify(err)
+        if problem is AccountProblem.REAL_NAME:
+            return ValidationError("real_name_required", placeholders={"code": code})
+        if problem is AccountProblem.ARREARS:
+            return ValidationError("account_restricted", placeholders={"code": code})
+        return ValidationError("service_error", placeholders={"code": code})
+    _LOGGER.error("Unexpected error while checking Huawei Cloud SIS", exc_info=err)
+    return ValidationError("unknown")
 
 
 async def validate_input(hass: HomeAssistant, data: Mapping[str, Any]) -> ValidatedAccount:
@@ -123,28 +155,31 @@ async def validate_input(hass: HomeAssistant, data: Mapping[str, Any]) -> Valida
             model=LANGUAGES[PROBE_LANGUAGE].default_model,
         )
         trace_id = await client.probe(RecognitionMode.SHORT_STREAM, config)
-    except SisConfigError as err:
-        raise ValidationError("invalid_endpoint", field=CONF_SIS_ENDPOINT) from err
-    except SisAuthError as err:
-        raise ValidationError("invalid_auth") from err
-    except SisProjectError as err:
-        raise ValidationError("invalid_project") from err
-    except (SisConnectionError, SisTimeoutError) as err:
-        _LOGGER.debug("Cannot reach Huawei Cloud SIS: %s", err)
-        raise ValidationError("cannot_connect") from err
-    except SisError as err:
-        problem = classify(err)
-        if problem is AccountProblem.REAL_NAME:
-            raise ValidationError("real_name_required", code=err.code or "") from err
-        if problem is AccountProblem.ARREARS:
-            raise ValidationError("account_restricted", code=err.code or "") from err
-        raise ValidationError(
-            "service_error", code=err.code or f"HTTP {err.status or '?'}"
-        ) from err
     except Exception as err:
-        _LOGGER.exception("Unexpected error while checking Huawei Cloud SIS")
-        raise ValidationError("unknown") from err
+        raise _validation_error(err) from err
     return ValidatedAccount(project_id=project_id, trace_id=trace_id)
+
+
+async def check_settings(client: SisClient, region: str, settings: RecognitionSettings) -> None:
+    """Let the service try the settings for each language of the region.
+
+    One short session per language starts with the settings and is cancelled
+    at once; a refusal becomes a form error naming the language and the code.
+    A custom endpoint's region is unknown: Mandarin, offered everywhere, is tried.
+    """
+    tags = [PROBE_LANGUAGE] if region == REGION_CUSTOM else languages_for_region(region)
+    for tag in tags:
+        try:
+            await client.probe(settings.mode, settings.config(tag, 16000, interim_results=False))
+        except SisServerError as err:
+            if err.code is None or classify(err) is not None:
+                raise _validation_error(err) from err
+            raise ValidationError(
+                "settings_refused",
+                placeholders={"language": tag, "code": err.code, "message": err.message},
+            ) from err
+        except Exception as err:
+            raise _validation_error(err) from err
 
 
 def _title(data: Mapping[str, Any]) -> str:
@@ -246,7 +281,7 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
         try:
             account = await validate_input(self.hass, data)
         except ValidationError as err:
-            return None, {err.field: err.error}, {"code": err.code}
+            return None, {err.field: err.error}, {"code": "", **err.placeholders}
         return account, {}, {"code": ""}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -287,16 +322,12 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
             account, errors, placeholders = await self._async_validate(data)
             if account is not None:
                 data[CONF_PROJECT_ID] = account.project_id
+                # An entry is one Huawei Cloud project: its id is the unique id.
                 await self.async_set_unique_id(account.project_id)
                 if reconfiguring:
-                    entry = self._get_reconfigure_entry()
-                    other = self.hass.config_entries.async_entry_for_domain_unique_id(
-                        DOMAIN, account.project_id
-                    )
-                    if other is not None and other.entry_id != entry.entry_id:
-                        return self.async_abort(reason="already_configured")
+                    self._abort_if_unique_id_mismatch(reason="wrong_account")
                     return self.async_update_reload_and_abort(
-                        entry, unique_id=account.project_id, title=_title(data), data=data
+                        self._get_reconfigure_entry(), title=_title(data), data=data
                     )
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(title=_title(data), data=data)
@@ -346,63 +377,95 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
     """Recognition mode, text formatting, voice detection and models."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show and store the options; the entry reloads with them."""
+        """Show the options; store them once the service accepts them (the entry reloads)."""
         errors: dict[str, str] = {}
+        placeholders = {"language": "", "code": "", "message": ""}
         if user_input is not None:
-            if vocabulary := user_input.get(CONF_VOCABULARY_ID, "").strip():
-                user_input[CONF_VOCABULARY_ID] = vocabulary
-                try:
-                    RecognitionConfig(
-                        audio_format=AudioFormat.PCM16K16BIT,
-                        model=LANGUAGES[PROBE_LANGUAGE].default_model,
-                        vocabulary_id=vocabulary,
-                    )
-                except SisConfigError:
-                    errors[CONF_VOCABULARY_ID] = "invalid_vocabulary_id"
+            options = dict(user_input)
+            vocabulary = str(options.pop(CONF_VOCABULARY_ID, "")).strip()
+            if vocabulary:
+                options[CONF_VOCABULARY_ID] = vocabulary
+            if vocabulary and not is_vocabulary_id(vocabulary):
+                errors[CONF_VOCABULARY_ID] = "invalid_vocabulary_id"
             else:
-                user_input.pop(CONF_VOCABULARY_ID, None)
+                try:
+                    await self._check(options)
+                except ValidationError as err:
+                    # What is wrong lies in the service or the entry, not in a field here.
+                    errors["base"] = err.error
+                    placeholders |= err.placeholders
             if not errors:
-                return self.async_create_entry(data=user_input)
-        fields: dict[Any, Any] = {
-            vol.Required(CONF_MODE, default=DEFAULT_MODE): SelectSelector(
-                SelectSelectorConfig(
-                    options=list(MODES), translation_key=CONF_MODE, mode=SelectSelectorMode.LIST
-                )
-            ),
-            vol.Required(CONF_ADD_PUNC, default=DEFAULT_ADD_PUNC): BooleanSelector(),
-            vol.Required(CONF_DIGIT_NORM, default=DEFAULT_DIGIT_NORM): BooleanSelector(),
-            vol.Optional(CONF_VOCABULARY_ID): TextSelector(),
-            vol.Required(CONF_VAD_HEAD, default=DEFAULT_VAD_HEAD): _number(0, 60000, 100, "ms"),
-            vol.Required(CONF_VAD_TAIL, default=DEFAULT_VAD_TAIL): _number(0, 3000, 50, "ms"),
-            vol.Required(CONF_MAX_SECONDS, default=DEFAULT_MAX_SECONDS): _number(1, 60, 1, "s"),
-        }
-        for language in LANGUAGES.values():
-            if len(language.models) > 1:
-                fields[vol.Required(language.option_key, default=language.default_model)] = (
-                    SelectSelector(
-                        SelectSelectorConfig(
-                            options=list(language.models),
-                            translation_key="model",
-                            mode=SelectSelectorMode.DROPDOWN,
-                        )
-                    )
-                )
+                return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(fields), user_input or self.config_entry.options
+                _options_schema(), user_input or self.config_entry.options
             ),
             errors=errors,
+            description_placeholders=placeholders,
         )
 
+    async def _check(self, options: Mapping[str, Any]) -> None:
+        """Have the service try changed recognition settings before they are saved."""
+        entry = self.config_entry
+        settings = RecognitionSettings.from_options(options)
+        if settings == RecognitionSettings.from_options(entry.options):
+            return
+        if entry.state is ConfigEntryState.LOADED:
+            client: SisClient = entry.runtime_data.client
+        else:
+            try:
+                client = create_client(async_get_clientsession(self.hass), entry.data)
+            except SisError as err:
+                raise _validation_error(err) from err
+        await check_settings(client, entry.data[CONF_REGION], settings)
 
-def _number(low: int, high: int, step: int, unit: str) -> vol.All[Any]:
+
+def _options_schema() -> vol.Schema:
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_MODE, default=DEFAULT_MODE.value): SelectSelector(
+            SelectSelectorConfig(
+                options=[mode.value for mode in RecognitionMode],
+                translation_key=CONF_MODE,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+        vol.Required(CONF_ADD_PUNC, default=DEFAULT_ADD_PUNC): BooleanSelector(),
+        vol.Required(CONF_DIGIT_NORM, default=DEFAULT_DIGIT_NORM): BooleanSelector(),
+        vol.Optional(CONF_VOCABULARY_ID): TextSelector(),
+        vol.Required(CONF_VAD_HEAD, default=DEFAULT_VAD_HEAD): _number(CONF_VAD_HEAD, 100, "ms"),
+        vol.Required(CONF_VAD_TAIL, default=DEFAULT_VAD_TAIL): _number(CONF_VAD_TAIL, 50, "ms"),
+        vol.Required(CONF_MAX_SECONDS, default=DEFAULT_MAX_SECONDS): _number(
+            CONF_MAX_SECONDS, 1, "s"
+        ),
+    }
+    for language in LANGUAGES.values():
+        if len(language.models) > 1:
+            fields[vol.Required(language.option_key, default=language.default_model)] = (
+                SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(language.models),
+                        translation_key="model",
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                )
+            )
+    return vol.Schema(fields)
+
+
+def _number(key: str, step: int, unit: str) -> vol.All[Any]:
+    """Return a number field within the range the service takes for `key`."""
+    allowed = RANGES[key]
     return vol.All(
         NumberSelector(
             NumberSelectorConfig(
-                min=low, max=high, step=step, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+                min=allowed.low,
+                max=allowed.high,
+                step=step,
+                unit_of_measurement=unit,
+                mode=NumberSelectorMode.BOX,
             )
         ),
         vol.Coerce(int),
-        vol.Range(min=low, max=high),
+        vol.Range(min=allowed.low, max=allowed.high),
     )

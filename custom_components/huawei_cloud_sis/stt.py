@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 import contextlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 import logging
 from typing import Any, Final
 
@@ -26,42 +25,11 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HuaweiSisConfigEntry, account_problems
-from .audio import AudioInputError, PcmInput
-from .const import (
-    CONF_ADD_PUNC,
-    CONF_DIGIT_NORM,
-    CONF_MAX_SECONDS,
-    CONF_MODE,
-    CONF_REGION,
-    CONF_VAD_HEAD,
-    CONF_VAD_TAIL,
-    CONF_VOCABULARY_ID,
-    DEFAULT_ADD_PUNC,
-    DEFAULT_DIGIT_NORM,
-    DEFAULT_MAX_SECONDS,
-    DEFAULT_MODE,
-    DEFAULT_VAD_HEAD,
-    DEFAULT_VAD_TAIL,
-    DEFAULT_VOCABULARY_ID,
-    DOMAIN,
-    LANGUAGES,
-    MODES,
-    languages_for_region,
-)
-from .sis import (
-    AudioFormat,
-    EndResponse,
-    RecognitionConfig,
-    RecognitionMode,
-    RecognitionSession,
-    ResultResponse,
-    ServerMessage,
-    SisAuthError,
-    SisConfigError,
-    SisError,
-    SisTimeoutError,
-    Transcript,
-)
+from .audio import AudioInputError, pcm_samples
+from .const import CONF_REGION, DOMAIN
+from .languages import languages_for_region
+from .settings import SAMPLE_RATES, RecognitionSettings
+from .sis import Recognition, RecognitionMode, SisAuthError, SisError
 
 try:  # Home Assistant 2026.5 and later
     from homeassistant.components.stt import (  # type: ignore[attr-defined,unused-ignore]
@@ -78,11 +46,6 @@ PARALLEL_UPDATES = 0
 PARTIAL_SPEECH_RESULT: Final[Callable[..., Any] | None] = getattr(stt, "PartialSpeechResult", None)
 """`PartialSpeechResult` on Home Assistant 2026.11 and later, else None."""
 
-SAMPLE_RATES: Final = {
-    AudioSampleRates.SAMPLERATE_16000: AudioFormat.PCM16K16BIT,
-    AudioSampleRates.SAMPLERATE_8000: AudioFormat.PCM8K16BIT,
-}
-
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -91,69 +54,6 @@ async def async_setup_entry(
 ) -> None:
     """Add the entry's speech-to-text entity."""
     async_add_entities([HuaweiSisSpeechToText(entry)])
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RecognitionSettings:
-    """What the entry's options ask of every recognition."""
-
-    mode: RecognitionMode
-    add_punc: bool
-    digit_norm: bool
-    vocabulary_id: str | None
-    vad_head: int
-    vad_tail: int
-    max_seconds: int
-    models: Mapping[str, str]
-    """Language tag → chosen 16 kHz model."""
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> RecognitionSettings:
-        """Read the options, falling back to the defaults."""
-        models: dict[str, str] = {}
-        for tag, language in LANGUAGES.items():
-            chosen = options.get(language.option_key)
-            if isinstance(chosen, str) and chosen in language.models:
-                models[tag] = chosen
-            else:
-                models[tag] = language.default_model
-        mode = options.get(CONF_MODE)
-        return cls(
-            mode=RecognitionMode(mode if mode in MODES else DEFAULT_MODE),
-            add_punc=bool(options.get(CONF_ADD_PUNC, DEFAULT_ADD_PUNC)),
-            digit_norm=bool(options.get(CONF_DIGIT_NORM, DEFAULT_DIGIT_NORM)),
-            vocabulary_id=options.get(CONF_VOCABULARY_ID, DEFAULT_VOCABULARY_ID) or None,
-            vad_head=int(options.get(CONF_VAD_HEAD, DEFAULT_VAD_HEAD)),
-            vad_tail=int(options.get(CONF_VAD_TAIL, DEFAULT_VAD_TAIL)),
-            max_seconds=int(options.get(CONF_MAX_SECONDS, DEFAULT_MAX_SECONDS)),
-            models=models,
-        )
-
-    def config(self, metadata: SpeechMetadata, *, interim_results: bool) -> RecognitionConfig:
-        """Return the START config for a request; raise SisConfigError if none fits."""
-        language = LANGUAGES.get(metadata.language)
-        audio_format = SAMPLE_RATES.get(metadata.sample_rate)
-        if language is None or audio_format is None:
-            raise SisConfigError(
-                f"No model for {metadata.language} at {int(metadata.sample_rate)} Hz"
-            )
-        model: str | None = self.models[language.tag]
-        if audio_format is AudioFormat.PCM8K16BIT:
-            model = language.models[self.models[language.tag]]
-        if model is None:
-            raise SisConfigError(f"No 8 kHz model for {language.tag}")
-        vad = self.mode is not RecognitionMode.SHORT_STREAM
-        return RecognitionConfig(
-            audio_format=audio_format,
-            model=model,
-            add_punc=self.add_punc,
-            interim_results=interim_results,
-            digit_norm=self.digit_norm if language.digit_norm else None,
-            vocabulary_id=self.vocabulary_id if language.vocabulary else None,
-            vad_head=self.vad_head if vad else None,
-            vad_tail=self.vad_tail if vad else None,
-            max_seconds=max(self.max_seconds, language.min_max_seconds) if vad else None,
-        )
 
 
 class HuaweiSisSpeechToText(SpeechToTextEntity):
@@ -203,7 +103,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
     @property
     def supported_sample_rates(self) -> list[AudioSampleRates]:
         """16 kHz, and 8 kHz for the languages with a telephone model."""
-        return list(SAMPLE_RATES)
+        return [AudioSampleRates(rate) for rate in SAMPLE_RATES]
 
     @property
     def supported_channels(self) -> list[AudioChannels]:
@@ -247,139 +147,60 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
     async def _recognize(
         self, metadata: SpeechMetadata, stream: AsyncIterable[bytes], *, partials: bool
     ) -> AsyncGenerator[str | SpeechResult]:
-        """Run one session: yield interim texts (when asked), then the result.
+        """Run one recognition: yield the text so far (when asked), then the result.
 
         Everything this run started is finished before the result is yielded,
         except closing a session whose result is already known, which goes on
         in the background (bounded by the client's close timeout).
         """
-        session: RecognitionSession | None = None
-        feeder: asyncio.Task[None] | None = None
-        receiver: asyncio.Task[ServerMessage | None] | None = None
-        transcript = Transcript()
-        result: SpeechResult | None = None
+        runtime = self._entry.runtime_data
+        sample_rate = int(metadata.sample_rate)
+        recognition: Recognition | None = None
+        result = SpeechResult(None, SpeechResultState.ERROR)
         try:
-            config = self._settings.config(metadata, interim_results=partials)
-            session = self._entry.runtime_data.client.session(self._settings.mode, config)
-            session.start()
-            feeder = asyncio.get_running_loop().create_task(
-                _feed(session, PcmInput(sample_rate=int(metadata.sample_rate)), stream),
-                name=f"{DOMAIN} audio feeder",
+            config = self._settings.config(metadata.language, sample_rate, interim_results=partials)
+            recognition = runtime.client.recognize(
+                self._settings.mode, config, pcm_samples(stream, sample_rate=sample_rate)
             )
-            last_partial = ""
-            while True:
-                if receiver is None:
-                    receiver = asyncio.get_running_loop().create_task(
-                        session.receive(), name=f"{DOMAIN} receiver"
-                    )
-                if not feeder.done():
-                    await asyncio.wait((receiver, feeder), return_when=asyncio.FIRST_COMPLETED)
-                    if feeder.done():
-                        feeder.result()  # a bad WAV header or a failure of the stream
-                    if not receiver.done():
-                        continue
-                message = await receiver
-                receiver = None
-                if message is None:
-                    break
-                transcript.add(message)
-                if partials and isinstance(message, ResultResponse):
-                    text = transcript.partial_text
-                    if text and text != last_partial:
-                        last_partial = text
+            async with contextlib.aclosing(aiter(recognition)) as texts:
+                async for text in texts:
+                    if partials:
                         yield text
-                if isinstance(message, EndResponse):
-                    break
-                if (
-                    self._settings.mode is RecognitionMode.SENTENCE_STREAM
-                    and transcript.sentence_complete
-                ):
-                    _LOGGER.debug("The service ended the sentence; not reading more audio")
-                    break
-            # Interim text that no final result replaced is the service's last word on it.
-            result = SpeechResult(transcript.partial_text, SpeechResultState.SUCCESS)
+            if recognition.session.audio_truncated:
+                _LOGGER.warning(
+                    "The audio is longer than %s mode takes (%s s); the rest was not recognised",
+                    recognition.session.mode.value,
+                    recognition.session.mode.max_audio_seconds,
+                )
+            result = SpeechResult(recognition.text, SpeechResultState.SUCCESS)
             account_problems.async_clear(self.hass, self._entry.entry_id)
         except SisError as err:
-            if (
-                isinstance(err, SisTimeoutError)
-                and session is not None
-                and session.stats.end_sent_at is not None
-                and transcript.finals
-            ):
-                _LOGGER.debug("No END response; returning the final results received")
-                result = SpeechResult(transcript.text, SpeechResultState.SUCCESS)
-            else:
-                self._log_failure(err, session)
-                account_problems.async_report(
-                    self.hass, self._entry.entry_id, self._entry.title, err
-                )
-                if isinstance(err, SisAuthError):
-                    self._entry.async_start_reauth(self.hass)
-                result = SpeechResult(None, SpeechResultState.ERROR)
+            self._log_failure(err.code or type(err).__name__, err.trace_id, err.message)
+            account_problems.async_report(self.hass, self._entry.entry_id, self._entry.title, err)
+            if isinstance(err, SisAuthError):
+                self._entry.async_start_reauth(self.hass)
         except AudioInputError as err:
-            self._log_failure(err, session)
-            result = SpeechResult(None, SpeechResultState.ERROR)
+            trace_id = recognition.session.stats.trace_id if recognition else None
+            self._log_failure(type(err).__name__, trace_id, str(err))
         finally:
-            await _stop_tasks(feeder, receiver)
             if (aclose := getattr(stream, "aclose", None)) is not None:
                 await aclose()
-            if session is not None:
-                self._entry.runtime_data.recent.append(session.stats)
-                if result is None or session.done:
-                    # Cancelled, or the caller stopped listening: close before going on.
-                    await session.close()
+            if recognition is not None:
+                runtime.recent.append(recognition.session.stats)
+                if recognition.done or result.result is SpeechResultState.ERROR:
+                    await recognition.close()
                 else:
+                    # The answer is known; the service hears END (cancel) in the background.
                     self._entry.async_create_background_task(
-                        self.hass, session.close(), f"{DOMAIN} close session"
+                        self.hass, recognition.close(), f"{DOMAIN} close session"
                     )
         yield result
 
-    def _log_failure(
-        self, err: SisError | AudioInputError, session: RecognitionSession | None
-    ) -> None:
+    def _log_failure(self, code: str, trace_id: str | None, message: str) -> None:
         """Log one line naming the error code and trace id; no traceback."""
-        if isinstance(err, SisError):
-            code, message = err.code or type(err).__name__, err.message
-            trace_id = err.trace_id or (session.stats.trace_id if session else None)
-        else:
-            code, message = type(err).__name__, str(err)
-            trace_id = session.stats.trace_id if session else None
         _LOGGER.error(
             "Speech recognition failed (code %s, trace id %s): %s",
             code,
             trace_id or "none",
             message,
         )
-
-
-async def _feed(session: RecognitionSession, pcm: PcmInput, stream: AsyncIterable[bytes]) -> None:
-    """Forward audio as it arrives; send END when Home Assistant's stream ends."""
-    try:
-        async for chunk in stream:
-            if data := pcm.feed(chunk):
-                session.send_audio(data)
-            if session.stats.audio_limit_reached:
-                _LOGGER.warning(
-                    "The audio is longer than the %s s %s mode takes; the rest was not recognised",
-                    session.mode.max_audio_seconds,
-                    session.mode.value,
-                )
-                return
-        if data := pcm.finish():
-            session.send_audio(data)
-        session.end()
-    except SisError:
-        # The session failed; its error comes out of `receive`.
-        return
-
-
-async def _stop_tasks(*tasks: asyncio.Task[Any] | None) -> None:
-    """Cancel the tasks and wait until they are finished."""
-    running = [task for task in tasks if task is not None]
-    for task in running:
-        task.cancel()
-    if running:
-        await asyncio.wait(running)
-    for task in running:
-        if not task.cancelled():
-            task.exception()  # retrieved: it was handled, or is superseded by another error

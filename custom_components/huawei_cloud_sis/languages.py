@@ -1,0 +1,89 @@
+"""The languages the entity offers, the SIS models behind them, and the regions offering them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from .const import MODEL_OPTION_PREFIX, REGION_CUSTOM
+
+CHINA_REGIONS: Final = ("cn-north-4", "cn-east-3")
+INTERNATIONAL_REGIONS: Final = ("ap-southeast-3", "me-east-1")
+
+
+def model_option_key(language: str) -> str:
+    """Return the option key of a language's model choice, e.g. `model_zh_cn`."""
+    return MODEL_OPTION_PREFIX + language.lower().replace("-", "_")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SisLanguage:
+    """A language the entity offers and the SIS models that recognise it."""
+
+    tag: str
+    """The tag Home Assistant stores in pipelines: never rename or remove one."""
+    models: Mapping[str, str | None]
+    """16 kHz model → its 8 kHz sibling (None when there is none); the first is the default."""
+    regions: tuple[str, ...]
+    """Regions whose service offers the language."""
+    digit_norm: bool = True
+    """The models accept `digit_norm`."""
+    vocabulary: bool = True
+    """The models accept a hot-word table (`vocabulary_id`)."""
+    min_max_seconds: int = 1
+    """Smallest `max_seconds` the models honour (dialect models treat less as 10)."""
+
+    @property
+    def default_model(self) -> str:
+        """The 16 kHz model used unless the options choose another one."""
+        return next(iter(self.models))
+
+    @property
+    def option_key(self) -> str:
+        """The option key of this language's model choice."""
+        return model_option_key(self.tag)
+
+
+LANGUAGES: Final[Mapping[str, SisLanguage]] = {
+    language.tag: language
+    for language in (
+        SisLanguage(
+            tag="zh-CN",
+            models={
+                "chinese_16k_general": "chinese_8k_general",
+                "chinese_16k_common": "chinese_8k_common",
+            },
+            regions=(*CHINA_REGIONS, *INTERNATIONAL_REGIONS),
+        ),
+        SisLanguage(
+            tag="en-US",
+            models={"english_16k_general": None},
+            regions=("cn-north-4", *INTERNATIONAL_REGIONS),
+            digit_norm=False,
+        ),
+        SisLanguage(
+            tag="zh-HK",
+            models={"cantonese_16k_common": None},
+            regions=("cn-north-4",),
+            digit_norm=False,
+            vocabulary=False,
+            min_max_seconds=10,
+        ),
+        SisLanguage(
+            tag="ar",
+            models={"arabic_16k_general": None},
+            regions=INTERNATIONAL_REGIONS,
+            digit_norm=False,
+            vocabulary=False,
+        ),
+    )
+}
+"""Every language tag the entity can list, in a stable order."""
+
+
+def languages_for_region(region: str) -> list[str]:
+    """Return the tags offered in a region; a custom endpoint may offer all of them."""
+    if region == REGION_CUSTOM:
+        return list(LANGUAGES)
+    return [tag for tag, language in LANGUAGES.items() if region in language.regions]

@@ -1,0 +1,135 @@
+"""The recognition settings of an entry: their defaults and ranges, and the START config they make.
+
+The options flow builds its form from these, the entity reads its settings
+through `RecognitionSettings`, and both validate with the same ranges, which
+are the service's own (`sis.config`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .const import (
+    CONF_ADD_PUNC,
+    CONF_DIGIT_NORM,
+    CONF_MAX_SECONDS,
+    CONF_MODE,
+    CONF_VAD_HEAD,
+    CONF_VAD_TAIL,
+    CONF_VOCABULARY_ID,
+)
+from .languages import LANGUAGES
+from .sis import (
+    MAX_SECONDS,
+    VAD_HEAD_MS,
+    VAD_TAIL_MS,
+    AudioFormat,
+    IntRange,
+    RecognitionConfig,
+    RecognitionMode,
+    SisConfigError,
+    is_vocabulary_id,
+)
+
+DEFAULT_MODE: Final = RecognitionMode.SHORT_STREAM
+"""Home Assistant's voice activity detection decides when speech ends."""
+DEFAULT_ADD_PUNC: Final = False
+"""Punctuation gets in the way of intent matching."""
+DEFAULT_DIGIT_NORM: Final = True
+"""Spoken numbers as digits: what intents expect."""
+DEFAULT_VOCABULARY_ID: Final[str | None] = None
+DEFAULT_VAD_HEAD: Final = 10000
+"""Milliseconds of leading silence before sentence mode gives up (0: no limit)."""
+DEFAULT_VAD_TAIL: Final = 500
+"""Milliseconds of trailing silence that end a sentence."""
+DEFAULT_MAX_SECONDS: Final = 30
+"""Longest sentence in seconds."""
+
+RANGES: Final[Mapping[str, IntRange]] = {
+    CONF_VAD_HEAD: VAD_HEAD_MS,
+    CONF_VAD_TAIL: VAD_TAIL_MS,
+    CONF_MAX_SECONDS: MAX_SECONDS,
+}
+"""The integer options and the ranges the service takes."""
+
+SAMPLE_RATES: Final[Mapping[int, AudioFormat]] = {
+    16000: AudioFormat.PCM16K16BIT,
+    8000: AudioFormat.PCM8K16BIT,
+}
+"""Sample rates the entity takes (16-bit mono PCM) and their audio format."""
+
+
+def _number(options: Mapping[str, Any], key: str, default: int) -> int:
+    value = options.get(key, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if value in RANGES[key] else default
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecognitionSettings:
+    """What the entry's options ask of every recognition."""
+
+    mode: RecognitionMode = DEFAULT_MODE
+    add_punc: bool = DEFAULT_ADD_PUNC
+    digit_norm: bool = DEFAULT_DIGIT_NORM
+    vocabulary_id: str | None = DEFAULT_VOCABULARY_ID
+    vad_head: int = DEFAULT_VAD_HEAD
+    vad_tail: int = DEFAULT_VAD_TAIL
+    max_seconds: int = DEFAULT_MAX_SECONDS
+    models: Mapping[str, str] | None = None
+    """Language tag → chosen 16 kHz model; a missing tag uses the language's default."""
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> RecognitionSettings:
+        """Read the options; a missing or unusable value falls back to its default."""
+        models = {
+            tag: chosen
+            for tag, language in LANGUAGES.items()
+            if isinstance(chosen := options.get(language.option_key), str)
+            and chosen in language.models
+        }
+        mode = options.get(CONF_MODE)
+        vocabulary = options.get(CONF_VOCABULARY_ID)
+        return cls(
+            mode=RecognitionMode(mode)
+            if isinstance(mode, str) and mode in RecognitionMode
+            else DEFAULT_MODE,
+            add_punc=bool(options.get(CONF_ADD_PUNC, DEFAULT_ADD_PUNC)),
+            digit_norm=bool(options.get(CONF_DIGIT_NORM, DEFAULT_DIGIT_NORM)),
+            vocabulary_id=vocabulary if is_vocabulary_id(vocabulary) else None,
+            vad_head=_number(options, CONF_VAD_HEAD, DEFAULT_VAD_HEAD),
+            vad_tail=_number(options, CONF_VAD_TAIL, DEFAULT_VAD_TAIL),
+            max_seconds=_number(options, CONF_MAX_SECONDS, DEFAULT_MAX_SECONDS),
+            models=models,
+        )
+
+    def model(self, tag: str) -> str:
+        """Return the 16 kHz model of a language (a tag of `LANGUAGES`)."""
+        return (self.models or {}).get(tag) or LANGUAGES[tag].default_model
+
+    def config(self, tag: str, sample_rate: int, *, interim_results: bool) -> RecognitionConfig:
+        """Return the START config for a request; raise SisConfigError if no model fits."""
+        language = LANGUAGES.get(tag)
+        audio_format = SAMPLE_RATES.get(sample_rate)
+        if language is None or audio_format is None:
+            raise SisConfigError(f"No model for {tag} at {sample_rate} Hz")
+        model: str | None = self.model(tag)
+        if audio_format is AudioFormat.PCM8K16BIT:
+            model = language.models[self.model(tag)]
+        if model is None:
+            raise SisConfigError(f"No 8 kHz model for {tag}")
+        vad = self.mode is not RecognitionMode.SHORT_STREAM
+        return RecognitionConfig(
+            audio_format=audio_format,
+            model=model,
+            add_punc=self.add_punc,
+            interim_results=interim_results,
+            digit_norm=self.digit_norm if language.digit_norm else None,
+            vocabulary_id=self.vocabulary_id if language.vocabulary else None,
+            vad_head=self.vad_head if vad else None,
+            vad_tail=self.vad_tail if vad else None,
+            max_seconds=max(self.max_seconds, language.min_max_seconds) if vad else None,
+        )
