@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from benchmarks.bench_client import ServerThread, percentile
 from benchmarks.entity_latency import METADATA
 from custom_components.huawei_cloud_sis.const import CONF_MODE, CONF_VAD_TAIL, DOMAIN
-from tests.conftest import PROJECT_ID, entry_data
+from tests.helpers.entry import PROJECT_ID, entry_data
 from tests.sis_server import RecordedSession, SisServer, decode, silence, synthesize
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))

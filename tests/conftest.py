@@ -1,4 +1,4 @@
-"""Fixtures for the Home Assistant side: a config entry pointed at the local SIS server."""
+"""Fixtures: the local SIS server, a config entry pointed at it, and ways to reach the entity."""
 
 from __future__ import annotations
 
@@ -6,49 +6,22 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import (
-    SOURCE_REAUTH,
-    ConfigEntry,
-    ConfigFlowResult,
-)
+import aiohttp
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.huawei_cloud_sis.const import (
-    AUTH_TYPE_AKSK,
-    AUTH_TYPE_TOKEN,
-    CONF_ACCESS_KEY,
-    CONF_AUTH_TYPE,
-    CONF_DOMAIN_NAME,
-    CONF_IAM_ENDPOINT,
-    CONF_PASSWORD,
-    CONF_PROJECT_ID,
-    CONF_REGION,
-    CONF_SECRET_KEY,
-    CONF_SIS_ENDPOINT,
-    CONF_USERNAME,
-    DOMAIN,
-    REGION_CUSTOM,
-)
-from custom_components.huawei_cloud_sis.sis import Timeouts
-from tests.sis_server import (
-    ACCESS_KEY,
-    DOMAIN_NAME,
-    PASSWORD,
-    PROJECTS,
-    SECRET_KEY,
-    USERNAME,
-    SisServer,
-)
-from tests.stt_helpers import HttpClient
-
-PROJECT_ID = PROJECTS["cn-north-4"]
-TEST_TIMEOUTS = Timeouts(connect=2.0, start=1.0, end=1.0, session=20.0, close=1.0, iam=2.0)
-"""Short enough that faults end the tests quickly; never asserted as durations."""
+from custom_components.huawei_cloud_sis.const import AUTH_TYPE_TOKEN, DOMAIN
+from tests.helpers.entry import PROJECT_ID, TEST_TIMEOUTS, entry_data
+from tests.helpers.pipeline import PipelineRun, RunFactory
+from tests.helpers.raw_client import REGION, Connect, Ws, get_token, rasr_url
+from tests.helpers.recognise import ENTITY_ID, HttpClient
+from tests.sis_server import PROJECTS, SisServer
 
 
 @pytest.fixture(autouse=True)
@@ -63,11 +36,6 @@ def short_timeouts() -> Iterator[None]:
         yield
 
 
-def reauth_flows(hass: HomeAssistant, entry: ConfigEntry) -> list[ConfigFlowResult]:
-    """The reauth flows in progress for `entry`."""
-    return list(entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
-
-
 @pytest.fixture
 async def sis_server(socket_enabled: None) -> AsyncIterator[SisServer]:
     """Run the local SIS and IAM server on 127.0.0.1."""
@@ -77,20 +45,39 @@ async def sis_server(socket_enabled: None) -> AsyncIterator[SisServer]:
     await server.close()
 
 
-def entry_data(server: SisServer, auth_type: str = AUTH_TYPE_TOKEN) -> dict[str, Any]:
-    """Config entry data for the local server."""
-    data: dict[str, Any] = {
-        CONF_REGION: REGION_CUSTOM,
-        CONF_SIS_ENDPOINT: server.sis_url,
-        CONF_IAM_ENDPOINT: server.iam_url,
-        CONF_AUTH_TYPE: auth_type,
-        CONF_PROJECT_ID: PROJECT_ID,
-    }
-    if auth_type == AUTH_TYPE_AKSK:
-        data |= {CONF_ACCESS_KEY: ACCESS_KEY, CONF_SECRET_KEY: SECRET_KEY}
-    else:
-        data |= {CONF_DOMAIN_NAME: DOMAIN_NAME, CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
-    return data
+@pytest.fixture
+def server(sis_server: SisServer) -> SisServer:
+    """The local SIS server, under the shorter name the library and server tests use."""
+    return sis_server
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """An aiohttp session of the test's own (not Home Assistant's)."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def connect(http: aiohttp.ClientSession, server: SisServer) -> AsyncIterator[Connect]:
+    """Open raw recognition WebSockets to the local server with a token of a region."""
+    sockets: list[aiohttp.ClientWebSocketResponse] = []
+    tokens: dict[str, str] = {}
+
+    async def factory(mode: str = "continue-stream", region: str = REGION) -> Ws:
+        if region not in tokens:
+            tokens[region] = await get_token(http, server, region)
+        ws = await http.ws_connect(
+            rasr_url(server, mode, PROJECTS[region]),
+            headers={"X-Auth-Token": tokens[region]},
+            autoping=True,
+        )
+        sockets.append(ws)
+        return Ws(ws)
+
+    yield factory
+    for ws in sockets:
+        await ws.close()
 
 
 @pytest.fixture
@@ -139,3 +126,59 @@ async def client(
     """An HTTP client of Home Assistant with the entry loaded (for `POST /api/stt`)."""
     http: HttpClient = await hass_client()
     return http
+
+
+@pytest.fixture
+async def pipeline_id(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> str:
+    """An assist pipeline whose speech-to-text engine is the entity."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "assist_pipeline", {})
+    ws = await hass_ws_client()
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/pipeline/create",
+            "conversation_engine": "conversation.home_assistant",
+            "conversation_language": "zh-CN",
+            "language": "zh-CN",
+            "name": "Huawei Cloud SIS",
+            "stt_engine": ENTITY_ID,
+            "stt_language": "zh-CN",
+            "tts_engine": None,
+            "tts_language": None,
+            "tts_voice": None,
+            "wake_word_entity": None,
+            "wake_word_id": None,
+        }
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    result: str = message["result"]["id"]
+    await ws.close()
+    return result
+
+
+@pytest.fixture
+def start_run(hass_ws_client: WebSocketGenerator, pipeline_id: str) -> RunFactory:
+    """Start a pipeline run from stage stt to stage stt on a new connection."""
+
+    async def start(**extra_input: Any) -> PipelineRun:
+        ws = await hass_ws_client()
+        await ws.send_json_auto_id(
+            {
+                "type": "assist_pipeline/run",
+                "start_stage": "stt",
+                "end_stage": "stt",
+                "pipeline": pipeline_id,
+                "input": {"sample_rate": 16000} | extra_input,
+            }
+        )
+        message = await ws.receive_json()
+        assert message["success"], message
+        run = PipelineRun(ws, message["id"], 0, [])
+        run_start = await run.until("run-start")
+        run.handler_id = run_start["data"]["runner_data"]["stt_binary_handler_id"]
+        return run
+
+    return start

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -13,6 +12,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entry_diagnostics
 from custom_components.huawei_cloud_sis.sis import TokenAuth
+from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import (
     ACCESS_KEY,
     DOMAIN_NAME,
@@ -24,32 +24,18 @@ from tests.sis_server import (
     synthesize,
 )
 
-HEADER = "format=wav; codec=pcm; sample_rate=16000; bit_rate=16; channel=1; language=zh-CN"
-
-
-async def _recognise(hass_client: ClientSessionGenerator, pcm: bytes) -> dict[str, Any]:
-    client = await hass_client()
-    response = await client.post(
-        "/api/stt/stt.huawei_cloud_sis_speech_to_text",
-        data=pcm,
-        headers={"X-Speech-Content": HEADER},
-    )
-    assert response.status == 200
-    result: dict[str, Any] = await response.json()
-    return result
-
 
 @pytest.mark.parametrize("auth_type", ["token", "aksk"])
 async def test_diagnostics_hold_no_secret(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
     sis_server: SisServer,
-    hass_client: ClientSessionGenerator,
+    client: HttpClient,
     auth_type: str,
 ) -> None:
-    assert (await _recognise(hass_client, synthesize("打开灯", tail_ms=100)))["text"] == "打开灯"
+    assert (await recognise(client, synthesize("打开灯", tail_ms=100)))["text"] == "打开灯"
     sis_server.faults.append(Fault.error_after_start(code="SIS.0301", message="not match"))
-    assert (await _recognise(hass_client, synthesize("x")))["result"] == "error"
+    assert (await recognise(client, synthesize("x")))["result"] == "error"
     diagnostics = await async_get_config_entry_diagnostics(hass, loaded_entry)
     text = json.dumps(diagnostics)
     secrets = [PASSWORD, SECRET_KEY, ACCESS_KEY, USERNAME, DOMAIN_NAME]
@@ -73,6 +59,7 @@ async def test_diagnostics_hold_no_secret(
 async def test_diagnostics_through_the_http_api(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_client: ClientSessionGenerator
 ) -> None:
+    # The HTTP client is made once the diagnostics view exists.
     assert await async_setup_component(hass, "diagnostics", {})
     client = await hass_client()
     response = await client.get(f"/api/diagnostics/config_entry/{loaded_entry.entry_id}")

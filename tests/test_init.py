@@ -27,7 +27,7 @@ from custom_components.huawei_cloud_sis.sis import (
     SisProjectError,
     TokenAuth,
 )
-from tests.conftest import entry_data, reauth_flows
+from tests.helpers.entry import entry_data, reauth_flows
 from tests.sis_server import SisServer
 
 ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"

@@ -12,17 +12,16 @@ from pathlib import Path
 from homeassistant.core import HomeAssistant
 import pytest
 
-from tests.sis_server import Fault, SisServer, decode, synthesize
-from tests.stt_helpers import (
+from tests.helpers.checks import our_tasks, wait_for
+from tests.helpers.recognise import (
     CHUNK,
     PHRASES,
     HttpClient,
     chunks,
     needs_chunked_http_body,
-    our_tasks,
-    post,
-    wait_for,
+    recognise,
 )
+from tests.sis_server import Fault, SisServer, decode, synthesize
 
 
 def open_descriptors() -> int:
@@ -53,7 +52,7 @@ async def test_twenty_at_once_each_get_their_own_text(
     assert len(set(PHRASES)) == 20
     audio = [synthesize(phrase, lead_ms=200, tail_ms=600) for phrase in PHRASES]
     # Small pieces that yield to the loop: the twenty streams interleave on the wire.
-    answers = await asyncio.gather(*(post(client, chunks(pcm, CHUNK)) for pcm in audio))
+    answers = await asyncio.gather(*(recognise(client, chunks(pcm, CHUNK)) for pcm in audio))
     assert [answer["text"] for answer in answers] == PHRASES
     assert len(sis_server.sessions) == 20
     heard = [decode(bytes(session.audio)) or "" for session in sis_server.sessions]
@@ -71,9 +70,9 @@ async def test_two_hundred_in_a_row_leave_nothing_behind(
         if index % 10 == 9:
             # Every tenth one meets a fault, which must not leak either.
             sis_server.faults.append(Fault.close_after_bytes(3200))
-            assert (await post(client, synthesize(phrase, tail_ms=300)))["result"] == "error"
+            assert (await recognise(client, synthesize(phrase, tail_ms=300)))["result"] == "error"
         else:
-            assert (await post(client, synthesize(phrase, tail_ms=300)))["text"] == phrase
+            assert (await recognise(client, synthesize(phrase, tail_ms=300)))["text"] == phrase
 
     async def settled() -> tuple[int, int]:
         await hass.async_block_till_done()

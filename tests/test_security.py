@@ -32,9 +32,10 @@ from custom_components.huawei_cloud_sis.sis import (
     SisConfigError,
     SisError,
 )
-from tests.conftest import entry_data, reauth_flows
+from tests.helpers.checks import wait_for
+from tests.helpers.entry import entry_data, reauth_flows
+from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import PASSWORD, SECRET_KEY, Fault, SisServer, synthesize
-from tests.stt_helpers import HttpClient, post, wait_for
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "huawei_cloud_sis"
 WRONG_SECRET = "Wr0ng-but-still-secret"
@@ -100,18 +101,18 @@ async def test_a_whole_life_leaks_no_secret(
     auth_type: str,
 ) -> None:
     speech = synthesize("打开客厅的灯", tail_ms=300)
-    assert (await post(client, speech))["text"] == "打开客厅的灯"
+    assert (await recognise(client, speech))["text"] == "打开客厅的灯"
     sis_server.expire_tokens()
-    assert (await post(client, speech))["text"] == "打开客厅的灯"
+    assert (await recognise(client, speech))["text"] == "打开客厅的灯"
     sis_server.faults.append(Fault.error_after_start(code="SIS.0301", message="not match model"))
-    assert (await post(client, speech))["result"] == "error"
+    assert (await recognise(client, speech))["result"] == "error"
     sis_server.faults.append(Fault.handshake(status=401))
     sis_server.faults.append(Fault.handshake(status=403))
-    assert (await post(client, speech))["result"] == "error"
+    assert (await recognise(client, speech))["result"] == "error"
 
     # The credentials stop working: reauth starts; a wrong secret, then the right one.
     sis_server.revoke_credentials()
-    assert (await post(client, speech))["result"] == "error"
+    assert (await recognise(client, speech))["result"] == "error"
     await hass.async_block_till_done()
     [flow] = reauth_flows(hass, loaded_entry)
     secret = CONF_PASSWORD if auth_type == "token" else CONF_SECRET_KEY
@@ -124,7 +125,7 @@ async def test_a_whole_life_leaks_no_secret(
     )
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
-    assert (await post(await hass_client(), speech))["text"] == "打开客厅的灯"
+    assert (await recognise(await hass_client(), speech))["text"] == "打开客厅的灯"
 
     # Diagnostics, as the UI downloads them.
     http = await hass_client()

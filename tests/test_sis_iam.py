@@ -46,12 +46,6 @@ async def iam() -> AsyncIterator[Callable[[Handler], Any]]:
         await server.close()
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 def _token_auth(http: aiohttp.ClientSession, url: str) -> TokenAuth:
     return TokenAuth(
         http, url, domain_name="d", username="u", password="secret-pw", region="cn-north-4"

@@ -1,12 +1,11 @@
-"""Helpers of the tests that drive the entity through Home Assistant's HTTP API."""
+"""Recognising through Home Assistant's HTTP API (`POST /api/stt/<entity>`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 import io
 import json
-import logging
 from typing import Any
 import wave
 
@@ -20,7 +19,6 @@ from tests.sis_server import SisServer
 
 ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
 type HttpClient = TestClient[web.Request, web.Application]
-STT_LOGGER = "custom_components.huawei_cloud_sis.stt"
 CHUNK = 320
 """What the assist pipeline hands over: 10 ms of 16 kHz 16-bit audio."""
 PHRASES = [
@@ -55,15 +53,6 @@ needs_chunked_http_body = pytest.mark.skipif(
 )
 
 
-async def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Let the loop run until `condition` holds (bounded by a count, not a clock)."""
-    for _ in range(2000):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    pytest.fail(f"never happened: {what}")
-
-
 def header(language: str = "zh-CN", sample_rate: int = 16000) -> dict[str, str]:
     """The X-Speech-Content header of `POST /api/stt/<entity>`."""
     return {
@@ -92,10 +81,10 @@ async def chunks(audio: bytes, size: int = 4096) -> AsyncIterator[bytes]:
         await asyncio.sleep(0)
 
 
-async def post(
+async def recognise(
     client: HttpClient, body: bytes | AsyncIterator[bytes], **kwargs: Any
 ) -> dict[str, Any]:
-    """Post audio to the entity and return the JSON answer."""
+    """Post audio to the entity and return the JSON answer (header fields as keywords)."""
     response = await client.post(f"/api/stt/{ENTITY_ID}", data=body, headers=header(**kwargs))
     assert response.status == 200, await response.text()
     result: dict[str, Any] = await response.json()
@@ -122,22 +111,3 @@ def start_trace_id(session: Any) -> str | None:
             trace_id: str | None = data.get("trace_id")
             return trace_id
     return None
-
-
-def failure_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    """The integration's error log lines."""
-    return [
-        record
-        for record in caplog.records
-        if record.name == STT_LOGGER and record.levelno >= logging.WARNING
-    ]
-
-
-def our_tasks() -> list[asyncio.Task[Any]]:
-    """Tasks of this integration or of its client library that are still running."""
-    return [
-        task
-        for task in asyncio.all_tasks()
-        if not task.done()
-        and (task.get_name().startswith("huawei_cloud_sis") or task.get_name().startswith("sis "))
-    ]

@@ -1,0 +1,1 @@
+"""Helpers the tests import by name; fixtures stay in conftest.py."""

@@ -1,0 +1,61 @@
+"""Config entries pointed at the local SIS server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigFlowResult
+from homeassistant.core import HomeAssistant
+
+from custom_components.huawei_cloud_sis.const import (
+    AUTH_TYPE_AKSK,
+    AUTH_TYPE_TOKEN,
+    CONF_ACCESS_KEY,
+    CONF_AUTH_TYPE,
+    CONF_DOMAIN_NAME,
+    CONF_IAM_ENDPOINT,
+    CONF_PASSWORD,
+    CONF_PROJECT_ID,
+    CONF_REGION,
+    CONF_SECRET_KEY,
+    CONF_SIS_ENDPOINT,
+    CONF_USERNAME,
+    REGION_CUSTOM,
+)
+from custom_components.huawei_cloud_sis.sis import Timeouts
+from tests.sis_server import (
+    ACCESS_KEY,
+    DOMAIN_NAME,
+    PASSWORD,
+    PROJECTS,
+    SECRET_KEY,
+    USERNAME,
+    SisServer,
+)
+
+PROJECT_ID = PROJECTS["cn-north-4"]
+TEST_TIMEOUTS = Timeouts(
+    connect=2.0, start=1.0, opening=2.5, end=1.0, end_grace=0.3, close=1.0, iam=2.0
+)
+"""Short enough that faults end the tests quickly; never asserted as durations."""
+
+
+def entry_data(server: SisServer, auth_type: str = AUTH_TYPE_TOKEN) -> dict[str, Any]:
+    """Config entry data for the local server."""
+    data: dict[str, Any] = {
+        CONF_REGION: REGION_CUSTOM,
+        CONF_SIS_ENDPOINT: server.sis_url,
+        CONF_IAM_ENDPOINT: server.iam_url,
+        CONF_AUTH_TYPE: auth_type,
+        CONF_PROJECT_ID: PROJECT_ID,
+    }
+    if auth_type == AUTH_TYPE_AKSK:
+        data |= {CONF_ACCESS_KEY: ACCESS_KEY, CONF_SECRET_KEY: SECRET_KEY}
+    else:
+        data |= {CONF_DOMAIN_NAME: DOMAIN_NAME, CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    return data
+
+
+def reauth_flows(hass: HomeAssistant, entry: ConfigEntry) -> list[ConfigFlowResult]:
+    """The reauth flows in progress for `entry`."""
+    return list(entry.async_get_active_flows(hass, {SOURCE_REAUTH}))

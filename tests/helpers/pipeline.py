@@ -1,0 +1,77 @@
+"""Driving the entity as the assist pipeline does: `assist_pipeline/run` and direct calls."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components import stt
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.typing import MockHAClientWebSocket
+
+from custom_components.huawei_cloud_sis import stt as sis_stt
+from tests.helpers.recognise import CHUNK, ENTITY_ID
+
+
+@dataclass
+class PipelineRun:
+    """One `assist_pipeline/run` over its own websocket connection."""
+
+    ws: MockHAClientWebSocket
+    run_id: int
+    handler_id: int
+    events: list[dict[str, Any]]
+
+    async def send(self, audio: bytes, size: int = CHUNK) -> None:
+        """Send audio as binary frames prefixed with the handler id."""
+        for start in range(0, len(audio), size):
+            await self.ws.send_bytes(bytes([self.handler_id]) + audio[start : start + size])
+
+    async def end(self) -> None:
+        """An empty frame ends the audio stream."""
+        await self.ws.send_bytes(bytes([self.handler_id]))
+
+    async def next_event(self) -> dict[str, Any]:
+        """Read the next event of the run."""
+        message = await self.ws.receive_json()
+        assert message["id"] == self.run_id
+        assert message["type"] == "event", message
+        event: dict[str, Any] = message["event"]
+        self.events.append(event)
+        return event
+
+    async def until(self, kind: str) -> dict[str, Any]:
+        """Read events up to the first of `kind`."""
+        while (event := await self.next_event())["type"] != kind:
+            assert event["type"] != "error", event
+        return event
+
+    async def text(self) -> str:
+        """Read events up to the end of the run; return the recognised text."""
+        stt_end = await self.until("stt-end")
+        await self.until("run-end")
+        text: str = stt_end["data"]["stt_output"]["text"]
+        return text
+
+
+type RunFactory = Callable[..., Awaitable[PipelineRun]]
+
+
+def metadata(language: str = "zh-CN") -> stt.SpeechMetadata:
+    """Metadata as the assist pipeline gives it."""
+    return stt.SpeechMetadata(
+        language=language,
+        format=stt.AudioFormats.WAV,
+        codec=stt.AudioCodecs.PCM,
+        bit_rate=stt.AudioBitRates.BITRATE_16,
+        sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
+        channel=stt.AudioChannels.CHANNEL_MONO,
+    )
+
+
+def entity(hass: HomeAssistant) -> sis_stt.HuaweiSisSpeechToText:
+    """The entity object, for driving the progress generator directly."""
+    found = stt.async_get_speech_to_text_entity(hass, ENTITY_ID)
+    assert isinstance(found, sis_stt.HuaweiSisSpeechToText)
+    return found
