@@ -102,7 +102,7 @@ class Recognition:
         session = self.session
         try:
             async for data in self._audio:
-                session.send_audio(data)
+                await session.write_audio(data)
                 if session.audio_truncated:
                     return
             session.end()

@@ -153,6 +153,10 @@ class RecognitionSession:
         """How the message stream ended: None while it goes on."""
         self._task: asyncio.Task[None] | None = None
         self._deadline: asyncio.Timeout | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        """The connection, while audio may be written to it."""
+        self._sender_idle = False
+        """The sending task waits for the queue with nothing to send."""
 
     def __repr__(self) -> str:
         """Describe the session without credentials."""
@@ -198,21 +202,47 @@ class RecognitionSession:
         session sends END when the limit is reached and drops the audio handed
         over after that (`audio_truncated` tells).
         """
+        for frame in self._frames(data):
+            self._outbox.put_nowait(frame)
+        if self._audio_truncated:
+            self.end()
+
+    async def write_audio(self, data: bytes) -> None:
+        """Hand over audio like `send_audio`; once streaming, send it before returning.
+
+        Writing on the caller's turn spares the event loop a turn per frame
+        (ten a second) that handing the frame to the sending task would cost.
+        Before START is answered, and while the sending task has frames of its
+        own to send, the audio takes the queue so that the order stays.
+        """
+        ws = self._ws
+        if ws is None or not self._sender_idle or not self._outbox.empty():
+            self.send_audio(data)
+            return
+        try:
+            for frame in self._frames(data):
+                await ws.send_bytes(frame)
+                self.stats.audio_bytes += len(frame)
+        except (aiohttp.ClientError, OSError) as err:
+            # The receive side sees the closed connection and reports it.
+            _LOGGER.debug("Sending stopped: %s", type(err).__name__)
+        if self._audio_truncated:
+            self.end()
+
+    def _frames(self, data: bytes) -> list[bytes]:
+        """Take audio within the mode's limit; return the frames it completes."""
         if isinstance(self._outcome, BaseException):
             raise self._outcome
         if self._end_queued:
             if self._audio_truncated:
-                return
+                return []
             raise RuntimeError("Audio after END")
         self.start()
         if len(data) >= self._audio_room:
             data = data[: self._audio_room]
             self._audio_truncated = True
         self._audio_room -= len(data)
-        for frame in self._framer.push(data):
-            self._outbox.put_nowait(frame)
-        if self._audio_truncated:
-            self.end()
+        return self._framer.push(data)
 
     def end(self, *, cancel: bool = False) -> None:
         """Send END: finish recognising what was sent, or (cancel) drop it."""
@@ -407,13 +437,20 @@ class RecognitionSession:
             self._deadline.reschedule(asyncio.get_running_loop().time() + seconds)
 
     async def _send_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self._ws = ws
         try:
             while True:
-                item = await self._outbox.get()
+                if self._outbox.empty():
+                    self._sender_idle = True
+                    item = await self._outbox.get()
+                    self._sender_idle = False
+                else:
+                    item = self._outbox.get_nowait()
                 if isinstance(item, bytes):
                     await ws.send_bytes(item)
                     self.stats.audio_bytes += len(item)
                     continue
+                self._ws = None
                 await ws.send_str(item)
                 self.state = SessionState.ENDING
                 self.stats.end_sent_at = time.monotonic()
@@ -422,6 +459,9 @@ class RecognitionSession:
         except (aiohttp.ClientError, OSError) as err:
             # The receive side sees the closed connection and reports it.
             _LOGGER.debug("Sending stopped: %s", type(err).__name__)
+        finally:
+            self._ws = None
+            self._sender_idle = False
 
     async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         while True:
