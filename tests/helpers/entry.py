@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant
@@ -30,7 +30,6 @@ from tests.sis_server import (
     PROJECTS,
     SECRET_KEY,
     USERNAME,
-    SisServer,
 )
 
 PROJECT_ID = PROJECTS["cn-north-4"]
@@ -40,7 +39,19 @@ TEST_TIMEOUTS = Timeouts(
 """Short enough that faults end the tests quickly; never asserted as durations."""
 
 
-def entry_data(server: SisServer, auth_type: str = AUTH_TYPE_TOKEN) -> dict[str, Any]:
+class Urls(Protocol):
+    """Where a local server listens (`SisServer`, or one in another process)."""
+
+    @property
+    def sis_url(self) -> str:
+        """Base URL of the recognition service."""
+
+    @property
+    def iam_url(self) -> str:
+        """Base URL of IAM."""
+
+
+def entry_data(server: Urls, auth_type: str = AUTH_TYPE_TOKEN) -> dict[str, Any]:
     """Config entry data for the local server."""
     data: dict[str, Any] = {
         CONF_REGION: REGION_CUSTOM,

@@ -50,6 +50,8 @@ class RecordedSession:
     """`time.monotonic()` at the arrival of each accepted frame."""
     end: dict[str, Any] | None = None
     """The END command, once received."""
+    end_received_at: float | None = None
+    """`time.monotonic()` when the END command arrived."""
     sent: list[dict[str, Any]] = field(default_factory=list)
     """Every JSON message sent for the session, in order."""
     sent_times: list[float] = field(default_factory=list)
@@ -304,6 +306,7 @@ class Connection:
             await self.send("ERROR", error_code="SIS.0032", error_msg="END is not allowed now")
             return
         self.session.end = command
+        self.session.end_received_at = time.monotonic()
         cancel = command.get("cancel", False)
         if not isinstance(cancel, bool):
             await self.error("SIS.0032", "'cancel' is invalid")
