@@ -68,10 +68,18 @@ from .recognition import Recognition
 from .session import RecognitionSession, SessionState, SessionStats
 from .timeouts import Timeouts
 from .transcript import Transcript, join_texts
+from .vocabulary import (
+    MAX_TABLES,
+    Vocabulary,
+    VocabularyClient,
+    VocabularyInfo,
+    VocabularyPage,
+)
 
 __all__ = [
     "DEFAULT_FRAME_MS",
     "MAX_SECONDS",
+    "MAX_TABLES",
     "MAX_WORDS_PER_TABLE",
     "MAX_WORD_BYTES",
     "REGIONS",
@@ -120,6 +128,10 @@ __all__ = [
     "Timeouts",
     "TokenAuth",
     "Transcript",
+    "Vocabulary",
+    "VocabularyClient",
+    "VocabularyInfo",
+    "VocabularyPage",
     "WordInfo",
     "WordList",
     "build_word_list",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 import json
 import logging
 from typing import TYPE_CHECKING, Any, Final
@@ -47,8 +47,6 @@ class RestResponse:
     status: int
     headers: Mapping[str, str] = field(repr=False)
     data: Any
-    repeated: bool = False
-    """The request was sent again after an attempt whose outcome is unknown."""
 
     @property
     def ok(self) -> bool:
@@ -156,9 +154,8 @@ async def call(
     `payload` is sent as JSON. A token the service refuses (401) is replaced
     and the request sent once more. GET, PUT and DELETE are also sent once
     more after a timeout, a broken connection or a 5xx answer, because
-    repeating them is harmless; the answer then has `repeated` set. Any other
-    method (POST) is never repeated here: whether a failed attempt took effect
-    is for the caller to find out.
+    repeating them is harmless. Any other method (POST) is never repeated
+    here: whether a failed attempt took effect is for the caller to find out.
     """
     body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
     repeatable = method in SAFE_TO_REPEAT
@@ -190,4 +187,4 @@ async def call(
             _LOGGER.debug("Sending the %s request again after HTTP %s", what, response.status)
             repeated = True
             continue
-        return replace(response, repeated=repeated)
+        return response
