@@ -7,9 +7,8 @@ client library, so that the server is checked against the documentation only.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 import json
 from pathlib import Path
 import ssl
@@ -17,19 +16,13 @@ import sys
 from typing import Any
 
 import aiohttp
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
 import pytest
 from yarl import URL
 
+from tests.helpers.raw_client import PROJECT, REGION, Connect, finals, get_token, sign
 from tests.sis_server import (
-    ACCESS_KEY,
-    DOMAIN_NAME,
-    PASSWORD,
     PRESET_TABLES,
     PROJECTS,
-    SECRET_KEY,
-    USERNAME,
     RestFault,
     SisServer,
     __main__ as emulator,
@@ -43,19 +36,11 @@ from tests.tls import self_signed_context
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
-REGION = "cn-north-4"
-PROJECT = PROJECTS[REGION]
 SHANGHAI = PROJECTS["cn-east-3"]
 SINGAPORE = PROJECTS["ap-southeast-3"]
 JSON = "application/json;charset=utf8"
 WAIT = 5.0
 TABLE = {"name": "home", "description": "", "language": "chinese_mandarin", "contents": ["客厅"]}
-
-
-@dataclass(frozen=True, slots=True)
-class _Keys:
-    ak: str
-    sk: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,58 +50,10 @@ class Answer:
     text: str
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[SisServer]:
-    server = SisServer(idle_timeout=5.0)
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def get_token(http: aiohttp.ClientSession, server: SisServer, region: str = REGION) -> str:
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": USERNAME,
-                        "password": PASSWORD,
-                        "domain": {"name": DOMAIN_NAME},
-                    }
-                },
-            },
-            "scope": {"project": {"name": region}},
-        }
-    }
-    async with http.post(f"{server.iam_url}/v3/auth/tokens", json=body) as response:
-        assert response.status == 201
-        return response.headers["X-Subject-Token"]
-
-
 def signed(method: str, url: str, body: bytes, content_type: str | None = JSON) -> dict[str, str]:
-    """Headers that sign a request like Huawei's SDK: Host, X-Sdk-Date and Content-Type."""
-    parsed = URL(url)
-    headers = {"X-Sdk-Date": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")}
-    if content_type is not None:
-        headers["Content-Type"] = content_type
-    request = SdkRequest(
-        method=method,
-        schema="http",
-        host=f"{parsed.host}:{parsed.port}",
-        resource_path=parsed.raw_path,
-        query_params=list(parsed.query.items()),
-        header_params=headers,
-        body=body,
-    )
-    result = Signer(_Keys(ACCESS_KEY, SECRET_KEY)).sign(request)
-    return {str(k): str(v) for k, v in result.header_params.items() if str(k).lower() != "host"}
+    """Headers that sign a request like Huawei's SDK, its Content-Type and body included."""
+    extra = {} if content_type is None else {"Content-Type": content_type}
+    return sign(url, method=method, body=body, extra=extra)
 
 
 type Send = Callable[..., Awaitable[Answer]]
@@ -498,34 +435,19 @@ async def test_lost_answers(api: Send, server: SisServer) -> None:
 
 
 @pytest.fixture
-async def recognise(
-    http: aiohttp.ClientSession, server: SisServer
-) -> Callable[..., Awaitable[dict[str, Any]]]:
+def recognise(connect: Connect) -> Callable[..., Awaitable[dict[str, Any]]]:
     """Run one session with a START config; return the ERROR, or the texts recognised."""
-    tokens: dict[str, str] = {}
 
     async def run(
         text: str = "", *, region: str = REGION, mode: str = "short-stream", **config: Any
     ) -> dict[str, Any]:
-        if region not in tokens:
-            tokens[region] = await get_token(http, server, region)
-        url = f"{server.sis_url}/v1/{PROJECTS[region]}/rasr/{mode}"
-        start = {"audio_format": "pcm16k16bit", "property": "chinese_16k_general"} | config
-        async with http.ws_connect(url, headers={"X-Auth-Token": tokens[region]}) as ws:
-            await ws.send_json({"command": "START", "config": start})
-            answer: dict[str, Any] = await asyncio.wait_for(ws.receive_json(), WAIT)
-            if answer["resp_type"] != "START":
-                return answer
-            pcm = synthesize(text, tail_ms=600)
-            for offset in range(0, len(pcm), 3200):
-                await ws.send_bytes(pcm[offset : offset + 3200])
-            await ws.send_json({"command": "END", "cancel": False})
-            texts: list[str] = []
-            while (message := await asyncio.wait_for(ws.receive_json(), WAIT))[
-                "resp_type"
-            ] != "END":
-                texts += [segment["result"]["text"] for segment in message.get("segments", [])]
-            return {"resp_type": "END", "texts": texts}
+        ws = await connect(mode, region)
+        answer = await ws.start(**config)
+        if answer["resp_type"] != "START":
+            return answer
+        await ws.audio(synthesize(text, tail_ms=600))
+        await ws.end()
+        return {"resp_type": "END", "texts": finals(await ws.until("END"))}
 
     return run
 

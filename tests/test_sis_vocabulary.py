@@ -8,7 +8,6 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.huawei_cloud_sis.sis import (
@@ -40,6 +39,7 @@ from custom_components.huawei_cloud_sis.sis import (
     VocabularyInfo,
     build_word_list,
 )
+from tests.helpers.stand_in import Handler, answer, stand_ins
 from tests.sis_server import (
     ACCESS_KEY,
     DOMAIN_NAME,
@@ -64,12 +64,6 @@ TIMEOUTS = Timeouts(rest=0.5, iam=2.0)
 PRESET_HERE = [table for table in PRESET_TABLES if table.project_id == PROJECT]
 
 type ClientFactory = Callable[..., VocabularyClient]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def make_auth(
@@ -102,12 +96,10 @@ def auth_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_client(
-    http: aiohttp.ClientSession, sis_server: SisServer, auth_kind: str
-) -> ClientFactory:
+def make_client(http: aiohttp.ClientSession, server: SisServer, auth_kind: str) -> ClientFactory:
     def factory(project_id: str | None = PROJECT) -> VocabularyClient:
-        endpoints = Endpoints.custom(sis_server.sis_url, sis_server.iam_url)
-        auth = make_auth(http, sis_server, auth_kind, project_id)
+        endpoints = Endpoints.custom(server.sis_url, server.iam_url)
+        auth = make_auth(http, server, auth_kind, project_id)
         return VocabularyClient(http, auth, endpoints, timeouts=TIMEOUTS)
 
     return factory
@@ -127,7 +119,7 @@ def calls(server: SisServer) -> list[tuple[str, int | None]]:
 
 
 async def test_create_read_replace_list_delete(
-    client: VocabularyClient, sis_server: SisServer, auth_kind: str
+    client: VocabularyClient, server: SisServer, auth_kind: str
 ) -> None:
     vocabulary_id = await client.create(
         "home_assistant", MANDARIN, ["客厅灯", "ECOBEE恒温器"], description="Names of the home"
@@ -159,8 +151,8 @@ async def test_create_read_replace_list_delete(
     with pytest.raises(SisVocabularyNotFoundError) as info:
         await client.get(vocabulary_id)
     assert (info.value.code, info.value.status) == ("SIS.0201", 400)
-    assert {call.auth for call in sis_server.vocabulary_calls} == {auth_kind}
-    assert [method for method, _ in calls(sis_server)] == [
+    assert {call.auth for call in server.vocabulary_calls} == {auth_kind}
+    assert [method for method, _ in calls(server)] == [
         "POST",
         "GET",
         "PUT",
@@ -174,15 +166,15 @@ async def test_create_read_replace_list_delete(
 
 
 async def test_the_project_is_looked_up_when_not_given(
-    make_client: ClientFactory, sis_server: SisServer
+    make_client: ClientFactory, server: SisServer
 ) -> None:
     client = make_client(project_id=None)
     vocabulary_id = await client.create("found_project", MANDARIN, ["卧室"])
-    assert sis_server.tables.get(PROJECT, vocabulary_id) is not None
+    assert server.tables.get(PROJECT, vocabulary_id) is not None
 
 
 async def test_words_built_from_names_are_accepted(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
     """The library's word rules and the server's (written separately) agree."""
     names = [
@@ -198,7 +190,7 @@ async def test_words_built_from_names_are_accepted(
 
 
 async def test_a_table_of_the_other_project_is_not_seen(
-    make_client: ClientFactory, sis_server: SisServer
+    make_client: ClientFactory, server: SisServer
 ) -> None:
     beijing = make_client()
     shanghai = make_client(PROJECTS["cn-east-3"])
@@ -215,31 +207,31 @@ async def test_a_table_of_the_other_project_is_not_seen(
 # --- paging and limits ------------------------------------------------------------------------
 
 
-async def test_paging_beyond_one_page(client: VocabularyClient, sis_server: SisServer) -> None:
+async def test_paging_beyond_one_page(client: VocabularyClient, server: SisServer) -> None:
     created = [await client.create(f"table_{n}", MANDARIN, ["客厅"]) for n in range(23)]
     total = len(PRESET_HERE) + len(created)
     first = await client.list_page(limit=10)
     assert (first.count, len(first.tables)) == (total, 10)
     last = await client.list_page(limit=10, offset=20)
     assert [table.vocabulary_id for table in last.tables] == created[-(total - 20) :]
-    sis_server.vocabulary_calls.clear()
+    server.vocabulary_calls.clear()
     listed = await client.list_all(page_size=10)
     assert [table.vocabulary_id for table in listed][-23:] == created
     assert len(listed) == total
-    assert calls(sis_server) == [("GET", 200)] * 3
+    assert calls(server) == [("GET", 200)] * 3
     # The default page holds every table an account may have: one request.
-    sis_server.vocabulary_calls.clear()
+    server.vocabulary_calls.clear()
     assert len(await client.list_all()) == total
-    assert len(sis_server.vocabulary_calls) == 1
+    assert len(server.vocabulary_calls) == 1
 
 
-async def test_the_table_limit(client: VocabularyClient, sis_server: SisServer) -> None:
-    while len(sis_server.tables) < MAX_TABLES:
-        await client.create(f"t{len(sis_server.tables)}", ENGLISH, ["GARAGE"])
+async def test_the_table_limit(client: VocabularyClient, server: SisServer) -> None:
+    while len(server.tables) < MAX_TABLES:
+        await client.create(f"t{len(server.tables)}", ENGLISH, ["GARAGE"])
     with pytest.raises(SisVocabularyLimitError) as info:
         await client.create("one_too_many", ENGLISH, ["GARAGE"])
     assert (info.value.code, info.value.status) == ("SIS.0208", 400)
-    assert len(sis_server.tables) == MAX_TABLES
+    assert len(server.tables) == MAX_TABLES
 
 
 async def test_a_full_table_of_words(client: VocabularyClient) -> None:
@@ -262,13 +254,13 @@ async def test_english_is_refused_on_the_international_site(make_client: ClientF
     assert await client.create("mandarin_words", MANDARIN, ["GARAGE"])
 
 
-async def test_unknown_tables(client: VocabularyClient, sis_server: SisServer) -> None:
+async def test_unknown_tables(client: VocabularyClient, server: SisServer) -> None:
     with pytest.raises(SisVocabularyNotFoundError):
         await client.get("no-such-table")
     with pytest.raises(SisVocabularyNotFoundError):
         await client.replace("no-such-table", "name", MANDARIN, ["客厅"])
     await client.delete("no-such-table")  # already gone: nothing to do
-    assert calls(sis_server) == [("GET", 400), ("PUT", 400), ("DELETE", 400)]
+    assert calls(server) == [("GET", 400), ("PUT", 400), ("DELETE", 400)]
 
 
 @pytest.mark.parametrize(
@@ -284,14 +276,14 @@ async def test_unknown_tables(client: VocabularyClient, sis_server: SisServer) -
     ],
 )
 async def test_every_table_error_code(
-    client: VocabularyClient, sis_server: SisServer, code: str, error: type[SisError]
+    client: VocabularyClient, server: SisServer, code: str, error: type[SisError]
 ) -> None:
-    sis_server.vocabulary_faults.append(RestFault.error(code, "refused"))
+    server.vocabulary_faults.append(RestFault.error(code, "refused"))
     with pytest.raises(error, match="refused") as info:
         await client.create("name", MANDARIN, ["客厅"])
     assert type(info.value) is error
     assert (info.value.code, info.value.status) == (code, 400)
-    assert calls(sis_server) == [("POST", 400)]
+    assert calls(server) == [("POST", 400)]
 
 
 @pytest.mark.parametrize(
@@ -306,7 +298,7 @@ async def test_every_table_error_code(
 )
 async def test_gateway_answers_are_not_repeated(
     client: VocabularyClient,
-    sis_server: SisServer,
+    server: SisServer,
     auth_kind: str,
     fault: RestFault,
     error: type[SisError],
@@ -314,59 +306,57 @@ async def test_gateway_answers_are_not_repeated(
     code: str,
 ) -> None:
     await client.list_page()  # the token is fetched before the fault
-    sis_server.vocabulary_faults += [fault, fault]
+    server.vocabulary_faults += [fault, fault]
     with pytest.raises(error) as info:
         await client.get("0f1e2d3c")
     assert type(info.value) is error
     assert (info.value.status, info.value.code) == (status, code)
     assert not isinstance(info.value, SisVocabularyError)
     refreshed = status == 401 and auth_kind == "token"
-    assert len(sis_server.vocabulary_calls) == 1 + 1 + refreshed
+    assert len(server.vocabulary_calls) == 1 + 1 + refreshed
 
 
 async def test_no_permission_for_the_api(
-    client: VocabularyClient, sis_server: SisServer, auth_kind: str
+    client: VocabularyClient, server: SisServer, auth_kind: str
 ) -> None:
-    sis_server.vocabulary_forbidden = True
+    server.vocabulary_forbidden = True
     with pytest.raises(SisPermissionError) as info:
         await client.list_all()
     assert (info.value.status, info.value.code) == (403, "APIG.0302")
     assert isinstance(info.value, SisAuthError)  # still an authorisation refusal
-    assert sis_server.vocabulary_calls[0].auth == auth_kind
+    assert server.vocabulary_calls[0].auth == auth_kind
 
 
 @pytest.mark.parametrize("auth_kind", ["token"])
 async def test_a_refused_token_is_replaced_once(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
     await client.list_page()
-    sis_server.revoke_tokens()
+    server.revoke_tokens()
     await client.list_page()
-    assert calls(sis_server) == [("GET", 200), ("GET", 401), ("GET", 200)]
-    assert sis_server.iam_token_requests == 2
+    assert calls(server) == [("GET", 200), ("GET", 401), ("GET", 200)]
+    assert server.iam_token_requests == 2
 
 
 @pytest.mark.parametrize("auth_kind", ["token"])
 async def test_revoked_credentials_end_in_an_auth_error(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
     await client.list_page()
-    sis_server.revoke_credentials()
+    server.revoke_credentials()
     with pytest.raises(SisAuthError) as info:
         await client.list_page()
     assert not isinstance(info.value, SisPermissionError)
-    assert calls(sis_server) == [("GET", 200), ("GET", 401)]
+    assert calls(server) == [("GET", 200), ("GET", 401)]
 
 
 @pytest.mark.parametrize("auth_kind", ["aksk"])
-async def test_a_refused_key_is_not_retried(
-    client: VocabularyClient, sis_server: SisServer
-) -> None:
-    sis_server.revoke_credentials()
+async def test_a_refused_key_is_not_retried(client: VocabularyClient, server: SisServer) -> None:
+    server.revoke_credentials()
     with pytest.raises(SisAuthError) as info:
         await client.list_page()
     assert info.value.status == 401
-    assert calls(sis_server) == [("GET", 401)]
+    assert calls(server) == [("GET", 401)]
 
 
 # --- faults: what is sent again, and what never is ---------------------------------------------
@@ -382,90 +372,90 @@ SAFE: list[tuple[str, Call]] = [
 
 @pytest.mark.parametrize(("method", "call"), SAFE, ids=[m for m, _ in SAFE])
 async def test_safe_requests_are_sent_again_once_after_5xx(
-    client: VocabularyClient, sis_server: SisServer, method: str, call: Call
+    client: VocabularyClient, server: SisServer, method: str, call: Call
 ) -> None:
-    sis_server.vocabulary_faults.append(RestFault.answer(503))
+    server.vocabulary_faults.append(RestFault.answer(503))
     await call(client)
-    assert calls(sis_server) == [(method, 503), (method, 200)]
-    sis_server.vocabulary_calls.clear()
-    sis_server.vocabulary_faults += [RestFault.answer(502), RestFault.answer(504)]
+    assert calls(server) == [(method, 503), (method, 200)]
+    server.vocabulary_calls.clear()
+    server.vocabulary_faults += [RestFault.answer(502), RestFault.answer(504)]
     with pytest.raises(SisServerError) as info:
         await call(client)
     assert info.value.status == 504
-    assert calls(sis_server) == [(method, 502), (method, 504)]
+    assert calls(server) == [(method, 502), (method, 504)]
 
 
 @pytest.mark.parametrize(("method", "call"), SAFE, ids=[m for m, _ in SAFE])
 async def test_safe_requests_are_sent_again_once_after_a_timeout(
-    client: VocabularyClient, sis_server: SisServer, method: str, call: Call
+    client: VocabularyClient, server: SisServer, method: str, call: Call
 ) -> None:
-    sis_server.vocabulary_faults.append(RestFault.hang())
+    server.vocabulary_faults.append(RestFault.hang())
     await call(client)
-    assert calls(sis_server) == [(method, None), (method, 200)]
-    sis_server.vocabulary_calls.clear()
-    sis_server.vocabulary_faults += [RestFault.hang(), RestFault.hang()]
+    assert calls(server) == [(method, None), (method, 200)]
+    server.vocabulary_calls.clear()
+    server.vocabulary_faults += [RestFault.hang(), RestFault.hang()]
     with pytest.raises(SisTimeoutError, match="did not answer the hot-word table"):
         await call(client)
-    assert calls(sis_server) == [(method, None), (method, None)]
+    assert calls(server) == [(method, None), (method, None)]
 
 
 async def test_a_lost_answer_to_a_delete_still_deletes(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
-    sis_server.vocabulary_faults.append(RestFault.lose_answer())
+    server.vocabulary_faults.append(RestFault.lose_answer())
     await client.delete("0f1e2d3c")
-    assert sis_server.tables.get(PROJECT, "0f1e2d3c") is None
+    assert server.tables.get(PROJECT, "0f1e2d3c") is None
     # aiohttp itself sends an idempotent request again when the connection drops.
-    assert calls(sis_server) == [("DELETE", None), ("DELETE", 400)]
+    assert calls(server) == [("DELETE", None), ("DELETE", 400)]
 
 
 async def test_a_dropped_connection_is_retried_for_a_read(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
     # aiohttp sends the GET again once, the client once more (and aiohttp again).
-    sis_server.vocabulary_faults += [RestFault.disconnect()] * 3
+    server.vocabulary_faults += [RestFault.disconnect()] * 3
     table = await client.get("0f1e2d3c")
     assert table.words == ("华为云",)
-    assert calls(sis_server) == [("GET", None)] * 3 + [("GET", 200)]
+    assert calls(server) == [("GET", None)] * 3 + [("GET", 200)]
 
 
 async def test_a_create_that_failed_is_never_sent_again(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
     for fault in (RestFault.answer(503), RestFault.hang(), RestFault.disconnect()):
-        sis_server.vocabulary_calls.clear()
-        sis_server.vocabulary_faults.append(fault)
+        server.vocabulary_calls.clear()
+        server.vocabulary_faults.append(fault)
         with pytest.raises((SisServerError, SisTimeoutError, SisConnectionError)):
             await client.create("new_table", MANDARIN, ["客厅"])
         # One POST; then the table is looked for by its name, and it is not there.
-        assert [call.method for call in sis_server.vocabulary_calls] == ["POST", "GET"]
+        assert [call.method for call in server.vocabulary_calls] == ["POST", "GET"]
     assert await client.find("new_table") is None
 
 
 async def test_a_create_whose_answer_was_lost_is_found(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
-    sis_server.vocabulary_faults.append(RestFault.lose_answer())
+    server.vocabulary_faults.append(RestFault.lose_answer())
     vocabulary_id = await client.create("lost_answer", MANDARIN, ["客厅", "卧室"])
-    assert sis_server.tables.get(PROJECT, vocabulary_id) is not None
-    assert [table.name for table in sis_server.tables].count("lost_answer") == 1
-    assert [call.method for call in sis_server.vocabulary_calls] == ["POST", "GET", "GET"]
+    assert server.tables.get(PROJECT, vocabulary_id) is not None
+    assert [table.name for table in server.tables].count("lost_answer") == 1
+    assert [call.method for call in server.vocabulary_calls] == ["POST", "GET", "GET"]
 
 
 async def test_a_lost_create_that_met_another_table_is_an_error(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
     """The name was taken by a table with other words: the create did not happen."""
-    sis_server.vocabulary_faults.append(RestFault.lose_answer())
+    server.vocabulary_faults.append(RestFault.lose_answer())
     with pytest.raises(SisConnectionError):
         await client.create("console_zh", MANDARIN, ["客厅"])
     assert (await client.get("0f1e2d3c")).words == ("华为云",)
 
 
 async def test_a_lost_create_that_cannot_be_looked_up_is_an_error(
-    client: VocabularyClient, sis_server: SisServer
+    client: VocabularyClient, server: SisServer
 ) -> None:
-    sis_server.vocabulary_faults += [RestFault.answer(503), RestFault.answer(403)]
+    server.vocabulary_faults += [RestFault.answer(503), RestFault.answer(403)]
     with pytest.raises(SisServerError) as info:
         await client.create("new_table", MANDARIN, ["客厅"])
     assert info.value.status == 503
@@ -506,7 +496,7 @@ async def test_an_untrusted_certificate_is_not_retried(
 )
 async def test_invalid_tables_are_not_sent(
     client: VocabularyClient,
-    sis_server: SisServer,
+    server: SisServer,
     name: str,
     language: str,
     words: list[str],
@@ -517,7 +507,7 @@ async def test_invalid_tables_are_not_sent(
         await client.create(name, language, words, description=description)
     with pytest.raises(SisConfigError, match=message):
         await client.replace("0f1e2d3c", name, language, words, description=description)
-    assert sis_server.vocabulary_calls == []
+    assert server.vocabulary_calls == []
 
 
 async def test_the_longest_name_and_description_are_accepted(client: VocabularyClient) -> None:
@@ -537,31 +527,31 @@ async def test_the_longest_name_and_description_are_accepted(client: VocabularyC
     ],
 )
 async def test_invalid_ids_and_pages_are_not_sent(
-    client: VocabularyClient, sis_server: SisServer, call: Call
+    client: VocabularyClient, server: SisServer, call: Call
 ) -> None:
     with pytest.raises(SisConfigError):
         await call(client)
-    assert sis_server.vocabulary_calls == []
+    assert server.vocabulary_calls == []
 
 
 # --- secrets ---------------------------------------------------------------------------------
 
 
 async def test_no_secret_in_errors_or_reprs(
-    client: VocabularyClient, sis_server: SisServer, auth_kind: str
+    client: VocabularyClient, server: SisServer, auth_kind: str
 ) -> None:
     failures: list[SisError] = []
-    sis_server.vocabulary_faults += [RestFault.answer(401), RestFault.answer(403)]
+    server.vocabulary_faults += [RestFault.answer(401), RestFault.answer(403)]
     for _ in range(2):
         try:
             await client.list_page()
         except SisError as err:
             failures.append(err)
-    sis_server.revoke_credentials()
+    server.revoke_credentials()
     with pytest.raises(SisAuthError) as info:
         await client.list_page()
     failures.append(info.value)
-    secrets = [PASSWORD, SECRET_KEY, *sis_server.accounts.issued]
+    secrets = [PASSWORD, SECRET_KEY, *server.accounts.issued]
     texts = [repr(client), *(f"{err!s} {err!r} {err.args!r}" for err in failures)]
     # A token is replaced after the 401, so only the 403 fails the first round.
     assert len(failures) == (3 if auth_kind == "aksk" else 2)
@@ -571,43 +561,21 @@ async def test_no_secret_in_errors_or_reprs(
 
 # --- answers the emulator never gives ----------------------------------------------------------
 
-type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
 
 @pytest.fixture
 async def odd_service(
     http: aiohttp.ClientSession,
 ) -> AsyncIterator[Callable[[Handler], Awaitable[VocabularyClient]]]:
     """A stand-in whose every answer a test chooses, behind an AK/SK client."""
-    servers: list[TestServer] = []
+    async with stand_ins() as start_stand_in:
 
-    async def start(handler: Handler) -> VocabularyClient:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
-        servers.append(server)
-        base = str(server.make_url("")).rstrip("/")
-        endpoints = Endpoints.custom(base.replace("http://", "ws://"), base)
-        auth = AkSkAuth(http, base, access_key="AK", secret_key="SK", project_id="p1")
-        return VocabularyClient(http, auth, endpoints, timeouts=TIMEOUTS)
+        async def start(handler: Handler) -> VocabularyClient:
+            base = await start_stand_in(handler)
+            endpoints = Endpoints.custom(base.replace("http://", "ws://"), base)
+            auth = AkSkAuth(http, base, access_key="AK", secret_key="SK", project_id="p1")
+            return VocabularyClient(http, auth, endpoints, timeouts=TIMEOUTS)
 
-    yield start
-    for server in servers:
-        await server.close()
-
-
-def answer(*bodies: Any, status: int = 200) -> Handler:
-    """Answer each request with the next body (the last one again when they run out)."""
-    remaining = list(bodies)
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        body = remaining.pop(0) if len(remaining) > 1 else remaining[0]
-        if isinstance(body, str):
-            return web.Response(text=body, status=status)
-        return web.json_response(body, status=status)
-
-    return handler
+        yield start
 
 
 def info(n: int) -> dict[str, str]:
@@ -645,7 +613,7 @@ async def test_malformed_answers(
     bodies: list[Any],
     message: str,
 ) -> None:
-    client = await odd_service(answer(*bodies))
+    client = await odd_service(answer(200, *bodies))
     with pytest.raises(SisProtocolError, match=message):
         await call(client)
 
@@ -654,7 +622,7 @@ async def test_a_list_without_count_ends_with_a_short_page(
     odd_service: Callable[[Handler], Awaitable[VocabularyClient]],
 ) -> None:
     pages = [{"result": [info(1), info(2)]}, {"result": [info(3)]}]
-    client = await odd_service(answer(*pages))
+    client = await odd_service(answer(200, *pages))
     listed = await client.list_all(page_size=2)
     assert [table.vocabulary_id for table in listed] == ["id1", "id2", "id3"]
     assert listed[0].description == ""
@@ -681,14 +649,14 @@ async def test_a_description_left_out_reads_as_empty(
     odd_service: Callable[[Handler], Awaitable[VocabularyClient]],
 ) -> None:
     body = {"vocabulary_id": "id1", "name": "n", "language": "english", "contents": ["GARAGE"]}
-    client = await odd_service(answer({**body, "description": None}))
+    client = await odd_service(answer(200, {**body, "description": None}))
     assert (await client.get("id1")).description == ""
 
 
 async def test_an_error_answer_without_a_body(
     odd_service: Callable[[Handler], Awaitable[VocabularyClient]],
 ) -> None:
-    client = await odd_service(answer("", status=400))
+    client = await odd_service(answer(400, ""))
     with pytest.raises(SisServerError, match="HTTP 400") as info:
         await client.get("id1")
     assert info.value.code is None
