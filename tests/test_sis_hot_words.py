@@ -260,6 +260,11 @@ def test_word_list_reports_names_that_do_not_fit() -> None:
     )
 
 
+def test_very_long_names_are_refused_whole() -> None:
+    assert name_to_words("客" * 100_000, MANDARIN) is DropReason.TOO_LONG
+    assert name_to_words("Garage " + "A" * 100_000, ENGLISH) == ("GARAGE",)
+
+
 def test_a_large_home_fills_the_table_and_reports_the_rest() -> None:
     names = [f"Sensor {number} 传感器" for number in range(2000)] + [
         f"Device {number}" for number in range(2000)

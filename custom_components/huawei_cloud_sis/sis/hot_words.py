@@ -48,6 +48,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import groupby
+from operator import itemgetter
 from typing import Final
 import unicodedata
 
@@ -262,28 +264,29 @@ type _Token = tuple[str, str, bool]
 
 def _tokens(name: str) -> list[_Token] | DropReason:
     """Split a name into runs of Chinese characters, Latin letters and digits."""
-    tokens: list[_Token] = []
-    gap = False
+    pieces: list[tuple[str, str]] = []  # (kind, text); a space or symbol has no kind
     for char in unicodedata.normalize("NFKC", name):
         if char in _APOSTROPHES or unicodedata.combining(char):
             continue
-        kind, text = "", char
         if is_chinese_character(char):
-            kind = _HAN
+            pieces.append((_HAN, char))
         elif (digit := unicodedata.decimal(char, None)) is not None:
-            kind, text = _DIGITS, str(digit)
+            pieces.append((_DIGITS, str(digit)))
         elif char.isalpha():
             latin = _latin(char)
             if latin is None:
                 return DropReason.UNSUPPORTED_SCRIPT
-            kind, text = _LATIN, latin
+            pieces.append((_LATIN, latin))
+        else:
+            pieces.append(("", char))
+    tokens: list[_Token] = []
+    gap = False
+    for kind, run in groupby(pieces, key=itemgetter(0)):
         if not kind:
             gap = True
-        elif tokens and tokens[-1][0] == kind and not gap:
-            tokens[-1] = (kind, tokens[-1][1] + text, tokens[-1][2])
-        else:
-            tokens.append((kind, text, gap and bool(tokens)))
-            gap = False
+            continue
+        tokens.append((kind, "".join(text for _, text in run), gap and bool(tokens)))
+        gap = False
     return tokens
 
 
