@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.huawei_cloud_sis.sis import (
@@ -21,44 +19,23 @@ from custom_components.huawei_cloud_sis.sis import (
     SisServerError,
     TokenAuth,
 )
+from tests.helpers.stand_in import StartStandIn, answer, stand_ins
 from tests.tls import SelfSignedServer, self_signed_context
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
-type Handler = Callable[[web.Request], Any]
-
 
 @pytest.fixture
-async def iam() -> AsyncIterator[Callable[[Handler], Any]]:
+async def iam() -> AsyncIterator[StartStandIn]:
     """Start an IAM stand-in whose every answer a test chooses."""
-    servers: list[TestServer] = []
-
-    async def start(handler: Handler) -> str:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
-        servers.append(server)
-        return str(server.make_url("")).rstrip("/")
-
-    yield start
-    for server in servers:
-        await server.close()
+    async with stand_ins() as start:
+        yield start
 
 
 def _token_auth(http: aiohttp.ClientSession, url: str) -> TokenAuth:
     return TokenAuth(
         http, url, domain_name="d", username="u", password="secret-pw", region="cn-north-4"
     )
-
-
-def _answer(status: int, body: Any, headers: dict[str, str] | None = None) -> Handler:
-    async def handler(request: web.Request) -> web.Response:
-        if isinstance(body, str):
-            return web.Response(status=status, text=body, headers=headers)
-        return web.json_response(body, status=status, headers=headers)
-
-    return handler
 
 
 TOKEN = {"X-Subject-Token": "t"}
@@ -78,7 +55,7 @@ GOOD = {"expires_at": "2030-01-01T00:00:00.000000Z", "project": {"id": "p1"}}
     ],
 )
 async def test_token_answers(
-    iam: Callable[[Handler], Any],
+    iam: StartStandIn,
     http: aiohttp.ClientSession,
     status: int,
     body: Any,
@@ -86,7 +63,7 @@ async def test_token_answers(
     error: type[Exception],
     text: str,
 ) -> None:
-    url = await iam(_answer(status, body, headers))
+    url = await iam(answer(status, body, headers=headers))
     with pytest.raises(error, match=text) as info:
         await _token_auth(http, url).verify()
     assert "secret-pw" not in str(info.value)
@@ -124,34 +101,32 @@ def _aksk(http: aiohttp.ClientSession, url: str, project_id: str | None) -> AkSk
 
 
 async def test_project_list_without_projects(
-    iam: Callable[[Handler], Any], http: aiohttp.ClientSession
+    iam: StartStandIn, http: aiohttp.ClientSession
 ) -> None:
-    url = await iam(_answer(200, {"links": {}}))
+    url = await iam(answer(200, {"links": {}}))
     with pytest.raises(SisServerError, match="without projects"):
         await _aksk(http, url, None).project_id()
 
 
-async def test_project_not_in_the_list(
-    iam: Callable[[Handler], Any], http: aiohttp.ClientSession
-) -> None:
-    url = await iam(_answer(200, {"projects": [{"id": "x", "name": "cn-east-3"}, "junk"]}))
+async def test_project_not_in_the_list(iam: StartStandIn, http: aiohttp.ClientSession) -> None:
+    url = await iam(answer(200, {"projects": [{"id": "x", "name": "cn-east-3"}, "junk"]}))
     with pytest.raises(SisProjectError, match="No project named"):
         await _aksk(http, url, None).project_id()
 
 
 async def test_key_that_may_not_list_projects(
-    iam: Callable[[Handler], Any], http: aiohttp.ClientSession
+    iam: StartStandIn, http: aiohttp.ClientSession
 ) -> None:
     """403 from IAM: the signature passed; the project id must then be given."""
-    url = await iam(_answer(403, {"error_code": "IAM.0002", "error_msg": "forbidden"}))
+    url = await iam(answer(403, {"error_code": "IAM.0002", "error_msg": "forbidden"}))
     with pytest.raises(SisProjectError, match="enter the project id") as info:
         await _aksk(http, url, None).project_id()
     assert info.value.status == 403
     await _aksk(http, url, "p1").verify()  # accepted: nothing more to check
 
 
-async def test_refused_key(iam: Callable[[Handler], Any], http: aiohttp.ClientSession) -> None:
-    url = await iam(_answer(401, {"error_code": "APIG.0301", "error_msg": "verify aksk fail"}))
+async def test_refused_key(iam: StartStandIn, http: aiohttp.ClientSession) -> None:
+    url = await iam(answer(401, {"error_code": "APIG.0301", "error_msg": "verify aksk fail"}))
     with pytest.raises(SisAuthError):
         await _aksk(http, url, None).project_id()
     with pytest.raises(SisAuthError) as info:

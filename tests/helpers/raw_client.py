@@ -80,18 +80,23 @@ def sign(
     when: datetime | None = None,
     host: str | None = None,
     extra: dict[str, str] | None = None,
+    method: str = "GET",
+    body: bytes = b"",
 ) -> dict[str, str]:
-    """Sign like the official SDK: http URL, Host and X-Sdk-Date signed, Host then dropped."""
+    """Sign like the official SDK: http URL, Host and X-Sdk-Date signed, Host then dropped.
+
+    `extra` headers (a Content-Type, say) are signed too, and so is `body`.
+    """
     parsed = URL(url)
     moment = when or datetime.now(UTC)
     request = SdkRequest(
-        method="GET",
+        method=method,
         schema="http",
         host=host or f"{parsed.host}:{parsed.port}",
         resource_path=parsed.raw_path,
         query_params=list(parsed.query.items()),
         header_params={"X-Sdk-Date": moment.strftime("%Y%m%dT%H%M%SZ"), **(extra or {})},
-        body="",
+        body=body,
     )
     signed = Signer(_Keys(access_key, secret_key)).sign(request)
     return {

@@ -1,19 +1,21 @@
-"""A strict local stand-in for Huawei Cloud IAM and SIS real-time speech recognition.
+"""A strict local stand-in for Huawei Cloud IAM, SIS real-time recognition and hot words.
 
 Tests run the protocol client and the integration against it over real sockets
 on 127.0.0.1; `python -m tests.sis_server` runs it on its own.
 """
 
 from .accounts import ACCESS_KEY, DOMAIN_NAME, PASSWORD, PROJECTS, SECRET_KEY, USERNAME
-from .faults import Fault, FaultKind, IamFault
+from .faults import Fault, FaultKind, IamFault, RestFault
 from .rasr import RecordedSession
 from .server import SisServer
 from .speech import decode, silence, synthesize, synthesize_sentences
+from .vocabulary import PRESET_TABLES, Table, VocabularyCall
 
 __all__ = [
     "ACCESS_KEY",
     "DOMAIN_NAME",
     "PASSWORD",
+    "PRESET_TABLES",
     "PROJECTS",
     "SECRET_KEY",
     "USERNAME",
@@ -21,7 +23,10 @@ __all__ = [
     "FaultKind",
     "IamFault",
     "RecordedSession",
+    "RestFault",
     "SisServer",
+    "Table",
+    "VocabularyCall",
     "decode",
     "silence",
     "synthesize",

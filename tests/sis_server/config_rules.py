@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -26,7 +27,8 @@ class Model:
     sample_rate: int
     regions: tuple[str, ...]
     digit_norm: bool = True
-    vocabulary: bool = True
+    table_language: str | None = "chinese_mandarin"
+    """The language of the hot-word tables it takes; None: it takes no `vocabulary_id`."""
     min_sentence_seconds: int = 1
     """Dialect models treat a smaller `max_seconds` as this."""
     modes: tuple[str, ...] = ("short-stream", "continue-stream", "sentence-stream")
@@ -43,15 +45,17 @@ MODELS: Final = {
     "chinese_8k_general": Model(8000, (*CHINA_SITE, *INTERNATIONAL)),
     "chinese_16k_common": Model(16000, CHINA_SITE),
     "chinese_8k_common": Model(8000, CHINA_SITE),
-    "english_16k_general": Model(16000, ("cn-north-4", *INTERNATIONAL), digit_norm=False),
+    "english_16k_general": Model(
+        16000, ("cn-north-4", *INTERNATIONAL), digit_norm=False, table_language="english"
+    ),
     "cantonese_16k_common": Model(
-        16000, ("cn-north-4",), digit_norm=False, vocabulary=False, min_sentence_seconds=10
+        16000, ("cn-north-4",), digit_norm=False, table_language=None, min_sentence_seconds=10
     ),
     "sichuan_16k_common": Model(
-        16000, ("cn-north-4",), digit_norm=False, vocabulary=False, min_sentence_seconds=10
+        16000, ("cn-north-4",), digit_norm=False, table_language=None, min_sentence_seconds=10
     ),
     "shanghai_16k_common": Model(16000, ("cn-north-4",), min_sentence_seconds=10),
-    "arabic_16k_general": Model(16000, INTERNATIONAL),
+    "arabic_16k_general": Model(16000, INTERNATIONAL, table_language=None),
 }
 
 SWITCHES: Final = ("add_punc", "interim_results", "digit_norm", "need_word_info")
@@ -78,8 +82,18 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_config(config: Any, region: str | None, mode: str) -> Refusal | None:
-    """Return why the service refuses this START config in `region` and `mode`, or None."""
+def check_config(
+    config: Any,
+    region: str | None,
+    mode: str,
+    table_language: Callable[[str], str | None] | None = None,
+) -> Refusal | None:
+    """Return why the service refuses this START config in `region` and `mode`, or None.
+
+    `table_language` gives the language of a hot-word table of the session's
+    project, None for a table the project does not have; without it any
+    well-formed `vocabulary_id` passes.
+    """
     if config is None:
         return Refusal("SIS.0012", "'config' cannot be empty")
     if not isinstance(config, dict):
@@ -112,10 +126,34 @@ def check_config(config: Any, region: str | None, mode: str) -> Refusal | None:
         return Refusal("SIS.0031", f"'{model_name}' is not supported in {mode} mode")
     if "digit_norm" in config and not model.digit_norm:
         return Refusal("SIS.0031", f"'digit_norm' is not supported by {model_name}")
-    if "vocabulary_id" in config and not model.vocabulary:
+    if "vocabulary_id" in config and model.table_language is None:
         return Refusal("SIS.0031", f"'vocabulary_id' is not supported by {model_name}")
     if AUDIO_FORMATS[audio_format] != model.sample_rate:
         return Refusal("SIS.0301", "'audio_format' is not match model")
+    if "vocabulary_id" in config and table_language is not None:
+        return _check_table(config["vocabulary_id"], model_name, model, table_language)
+    return None
+
+
+def _check_table(
+    vocabulary_id: str,
+    model_name: str,
+    model: Model,
+    table_language: Callable[[str], str | None],
+) -> Refusal | None:
+    """Refuse a table that is unknown, of another project, or of another language.
+
+    The pages say "an invalid id errors" without a code; the hot-word codes are
+    the clearest answer: SIS.0201 (table not found) for an unknown or foreign
+    table. For a table of another language the pages say it "has no effect" or
+    may be refused; refused it is, with SIS.0205 (language not supported), so a
+    client learns of a table that would silently do nothing.
+    """
+    language = table_language(vocabulary_id)
+    if language is None:
+        return Refusal("SIS.0201", f"the vocabulary {vocabulary_id} is not found")
+    if language != model.table_language:
+        return Refusal("SIS.0205", f"a {language} vocabulary is not supported by {model_name}")
     return None
 
 

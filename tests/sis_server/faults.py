@@ -1,7 +1,9 @@
-"""Faults the emulator can play: one per WebSocket connection attempt, and IAM outages.
+"""Faults the emulator can play: one per WebSocket connection attempt, IAM outages, and
+one per request to the hot-word table API.
 
-Queue them on `SisServer.faults`; each incoming handshake takes the first one.
-Build them with the `Fault` class methods, e.g. `Fault.start_delay(0.5)`.
+Queue them on `SisServer.faults` (each incoming handshake takes the first one) or
+`SisServer.vocabulary_faults` (each hot-word table request takes the first one).
+Build them with the class methods, e.g. `Fault.start_delay(0.5)`, `RestFault.hang()`.
 """
 
 from __future__ import annotations
@@ -156,3 +158,50 @@ class IamFault:
 
     status: int = 503
     hang: bool = False
+
+
+class RestFaultKind(StrEnum):
+    """What goes wrong with one hot-word table request."""
+
+    ANSWER = "answer"
+    HANG = "hang"
+    DISCONNECT = "disconnect"
+    LOSE_ANSWER = "lose_answer"
+
+
+@dataclass(frozen=True, slots=True)
+class RestFault:
+    """What goes wrong with one hot-word table request; build it with the class methods."""
+
+    kind: RestFaultKind
+    status: int = 0
+    body: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def answer(cls, status: int, body: dict[str, Any] | None = None) -> RestFault:
+        """Answer with an HTTP error and a JSON body (API Gateway's by default), doing nothing."""
+        return cls(
+            RestFaultKind.ANSWER,
+            status=status,
+            body=default_handshake_body(status) if body is None else body,
+        )
+
+    @classmethod
+    def error(cls, code: str, message: str = "") -> RestFault:
+        """Answer 400 with a service error code (e.g. SIS.0206, saving failed), doing nothing."""
+        return cls.answer(400, {"error_code": code, "error_msg": message or code})
+
+    @classmethod
+    def hang(cls) -> RestFault:
+        """Never answer (until the server closes); nothing is done."""
+        return cls(RestFaultKind.HANG)
+
+    @classmethod
+    def disconnect(cls) -> RestFault:
+        """Close the connection without answering; nothing is done."""
+        return cls(RestFaultKind.DISCONNECT)
+
+    @classmethod
+    def lose_answer(cls) -> RestFault:
+        """Carry the request out, then close the connection instead of answering."""
+        return cls(RestFaultKind.LOSE_ANSWER)

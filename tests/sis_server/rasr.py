@@ -15,11 +15,11 @@ import uuid
 
 from aiohttp import WSMsgType, web
 
-from .accounts import iso, region_of
+from .accounts import region_of
 from .config_rules import check_config, frame_limits, sample_rate, sample_width
 from .faults import Fault, FaultKind
+from .gateway import NOT_FOUND, apig_error, authenticate
 from .recognizer import CONTINUE, MODES, SENTENCE, SHORT, Event, Output, Recognizer, Result
-from .signature import SignatureError, verify
 
 if TYPE_CHECKING:
     from .server import SisServer
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 AUDIO_LIMIT_SECONDS: Final = {SHORT: 60, SENTENCE: 60, CONTINUE: 5 * 3600}
 CLOSE_TIMEOUT: Final = 2.0
 """How long the server waits for the client's close frame after sending its own."""
-NOT_FOUND: Final = "The API does not exist or has not been published in the environment."
-IAM_PREFIX: Final = "Incorrect IAM authentication information: "
 
 
 @dataclass(slots=True)
@@ -60,11 +58,6 @@ class RecordedSession:
     """Set when the session is over: END answered, an error, or the socket closed."""
 
 
-def apig_error(status: int, code: str, message: str) -> web.Response:
-    """A handshake refusal: plain HTTP with a JSON {"error_code", "error_msg"} body."""
-    return web.json_response({"error_code": code, "error_msg": message}, status=status)
-
-
 class RasrHandlers:
     """Accept recognition WebSockets on behalf of a `SisServer`."""
 
@@ -75,36 +68,6 @@ class RasrHandlers:
     async def not_found(self, request: web.Request) -> web.Response:
         """Any path that is not one of the emulated APIs."""
         return apig_error(404, "APIG.0101", NOT_FOUND)
-
-    def _authenticate(self, request: web.Request, project_id: str) -> str | web.Response:
-        """Return how the client signed in ("token" or "aksk"), or the refusal to send."""
-        server = self.server
-        if len(request.headers.getall("Host", [])) > 1:
-            return apig_error(401, "APIG.0301", IAM_PREFIX + "duplicate host header")
-        token = request.headers.get("X-Auth-Token")
-        if token is not None:
-            issued = server.accounts.token(token)
-            if issued is None:
-                return apig_error(401, "APIG.0301", IAM_PREFIX + "decrypt token fail")
-            if server.accounts.token_expired(issued):
-                message = f"token expires, expires_at: {iso(issued.expires_at)}"
-                return apig_error(401, "APIG.0301", IAM_PREFIX + message)
-            if issued.project_id != project_id:
-                return apig_error(
-                    401,
-                    "SIS.0101",
-                    "Token verification failed: the token is not scoped to the project in the URL.",
-                )
-            return "token"
-        if "Authorization" in request.headers:
-            try:
-                verify(request, server.now(), server.accounts.secret_key)
-            except SignatureError as err:
-                return apig_error(401, err.code, err.message)
-            if region_of(project_id) is None:
-                return apig_error(403, "APIG.0310", "The project is unavailable.")
-            return "aksk"
-        return apig_error(401, "APIG.0301", IAM_PREFIX + "x-auth-token not found")
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """GET /v1/{project_id}/rasr/{mode}: check the handshake, then run the protocol."""
@@ -120,7 +83,7 @@ class RasrHandlers:
         project_id = request.match_info["project_id"]
         if mode not in MODES:
             return await self.not_found(request)
-        auth = self._authenticate(request, project_id)
+        auth = authenticate(server, request, project_id)
         if isinstance(auth, web.Response):
             return auth
         ws = web.WebSocketResponse(timeout=CLOSE_TIMEOUT)
@@ -272,14 +235,27 @@ class Connection:
         if fault := self._fault(FaultKind.START_ERROR):
             await self.error(fault.code, fault.message)
             return True
-        if refusal := check_config(raw, region_of(self.project_id), self.mode):
+        tables = self.server.tables
+        refusal = check_config(
+            raw,
+            region_of(self.project_id),
+            self.mode,
+            lambda vid: tables.language(self.project_id, vid),
+        )
+        if refusal:
             await self.error(refusal.code, refusal.message)
             return True
         assert isinstance(raw, dict)
         if fault := self._fault(FaultKind.START_DELAY):
             await asyncio.sleep(fault.seconds)
+        # The table as it is at START: how soon a replaced table takes effect is not documented.
+        table = tables.get(self.project_id, raw.get("vocabulary_id", ""))
         self.recognizer = Recognizer(
-            self.mode, raw, self.server.fallback_text, self.server.transcriber
+            self.mode,
+            raw,
+            self.server.fallback_text,
+            self.server.transcriber,
+            self.server.mishearings.rewriter(table.words if table else ()),
         )
         await self.send("START")
         self.active = self.ever_active = True

@@ -5,6 +5,8 @@ A sample that is not zero is speech. A sentence is a stretch of speech ended by
 `vad_tail` ms of silence or cut at `max_seconds`; its text is what the fake codec
 decodes from it; other speech is handed to the transcriber when there is one
 (pocketsphinx in the standalone emulator), else it is the fallback phrase.
+Words a test declared misheard are then replaced, unless the session's hot-word
+table holds them (`mishearing.py`).
 """
 
 from __future__ import annotations
@@ -60,8 +62,12 @@ class Recognizer:
         config: dict[str, Any],
         fallback_text: str,
         transcriber: Transcriber | None = None,
+        rewrite: Callable[[str], str] | None = None,
     ) -> None:
-        """Read the settings of a validated START config."""
+        """Read the settings of a validated START config.
+
+        `rewrite` changes every recognised text (the words the engine mishears).
+        """
         audio_format: str = config["audio_format"]
         self.mode = mode
         self.rate = sample_rate(audio_format)
@@ -71,6 +77,7 @@ class Recognizer:
         self.word_info = config.get("need_word_info") == "yes"
         self.fallback = fallback_text
         self.transcriber = transcriber
+        self.rewrite = rewrite
         if mode == SHORT:
             tail_ms, max_len = SHORT_STREAM_GAP_MS, 0
         else:
@@ -111,6 +118,8 @@ class Recognizer:
             text = self.transcriber(pcm_of(self.runs), self.rate) if final else ""
         if text is None:
             text = self.fallback
+        if self.rewrite is not None:
+            text = self.rewrite(text)
         begin, end = self._ms(self.start), self._ms(self.start + self.length)
         result: dict[str, Any] = {"text": text, "score": FINAL_SCORE if final else INTERIM_SCORE}
         if self.word_info:

@@ -1,4 +1,4 @@
-"""`SisServer`: emulated IAM and SIS real-time recognition on one loopback port."""
+"""`SisServer`: emulated IAM, SIS real-time recognition and hot-word tables on one port."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from typing import Final
 from aiohttp import web
 
 from .accounts import Accounts, now_utc
-from .faults import Fault, IamFault
+from .faults import Fault, IamFault, RestFault
+from .gateway import IAM_PREFIX
 from .iam import IamHandlers
-from .rasr import IAM_PREFIX, RasrHandlers, RecordedSession
+from .mishearing import Mishearings
+from .rasr import RasrHandlers, RecordedSession
 from .recognizer import Transcriber
+from .vocabulary import Tables, VocabularyCall, VocabularyHandlers
 
 DEFAULT_FALLBACK: Final = "turn on the kitchen light"
 _HEADER_END: Final = b"\r\n\r\n"
@@ -123,10 +126,11 @@ class _HostGuard(asyncio.Protocol):
 
 
 class SisServer:
-    """A strict local stand-in for Huawei Cloud IAM and SIS real-time speech recognition.
+    """A strict local stand-in for Huawei Cloud IAM, SIS real-time recognition and hot words.
 
     One aiohttp application on 127.0.0.1 serves `POST /v3/auth/tokens`,
-    `GET /v3/projects` and the WebSocket paths `/v1/{project_id}/rasr/{mode}`.
+    `GET /v3/projects`, the WebSocket paths `/v1/{project_id}/rasr/{mode}` and
+    the hot-word table API `/v1/{project_id}/asr/vocabularies[/{vocabulary_id}]`.
     """
 
     def __init__(
@@ -178,6 +182,15 @@ class SisServer:
         self.open_connections = 0
         self.iam_token_requests = 0
         self.iam_project_requests = 0
+        self.tables = Tables()
+        """The account's hot-word tables (a few preset ones to begin with)."""
+        self.vocabulary_calls: list[VocabularyCall] = []
+        """Every hot-word table request, in order."""
+        self.vocabulary_faults: list[RestFault] = []
+        """Consumed first-in first-out, one per hot-word table request."""
+        self.vocabulary_forbidden = False
+        """While set, the IAM user may not use the hot-word table API (403)."""
+        self.mishearings = Mishearings()
         self.sockets: set[web.WebSocketResponse] = set()
         self.closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -194,6 +207,10 @@ class SisServer:
     def revoke_tokens(self) -> None:
         """Every token issued so far is unknown from now on."""
         self.accounts.revoke_tokens()
+
+    def mishear(self, word: str, heard: str) -> None:
+        """Recognise `word` as `heard` from now on, unless the session's hot-word table holds it."""
+        self.mishearings.add(word, heard)
 
     def revoke_credentials(self) -> None:
         """The IAM password and the access key stop working, and every token is revoked."""
@@ -216,14 +233,25 @@ class SisServer:
         scheme = "http" if self.ssl_context is None else "https"
         return f"{scheme}://{self.host}:{self.port}"
 
+    @property
+    def rest_url(self) -> str:
+        """Base URL of the SIS REST API (hot-word tables): the recognition host over HTTP."""
+        return self.iam_url
+
     async def start(self) -> None:
         """Listen on the configured address (a free port when port is 0)."""
         iam = IamHandlers(self)
         rasr = RasrHandlers(self)
+        vocabulary = VocabularyHandlers(self)
         app = web.Application()
         app.router.add_post("/v3/auth/tokens", iam.tokens)
         app.router.add_get("/v3/projects", iam.projects)
         app.router.add_get("/v1/{project_id}/rasr/{mode}", rasr.handle)
+        tables = "/v1/{project_id}/asr/vocabularies"
+        for method in ("GET", "POST"):
+            app.router.add_route(method, tables, vocabulary.handle)
+        for method in ("GET", "PUT", "DELETE"):
+            app.router.add_route(method, tables + "/{vocabulary_id}", vocabulary.handle)
         app.router.add_route("*", "/{tail:.*}", rasr.not_found)
         self.closing.clear()
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)

@@ -1,7 +1,7 @@
 """Check SDK-HMAC-SHA256 signatures with Huawei's own signer, not the client's code.
 
 The request is rebuilt from what arrived on the wire (method, `http` URL, the
-headers named in SignedHeaders with their received values, empty body) and signed
+headers named in SignedHeaders with their received values, the body) and signed
 again with `huaweicloudsdkcore`; the signature must match.
 """
 
@@ -45,7 +45,11 @@ class _Credentials:
 
 
 def expected_signature(
-    request: web.BaseRequest, signed_names: list[str], access_key: str, secret_key: str
+    request: web.BaseRequest,
+    signed_names: list[str],
+    access_key: str,
+    secret_key: str,
+    body: bytes = b"",
 ) -> str:
     """Sign the received request again with Huawei's signer and return the signature."""
     headers = {name: request.headers[name] for name in signed_names}
@@ -56,7 +60,7 @@ def expected_signature(
         resource_path=request.raw_path.split("?", 1)[0],
         query_params=list(request.query.items()),
         header_params=headers,
-        body="",
+        body=body,
     )
     signed = Signer(_Credentials(access_key, secret_key)).sign(sdk_request)
     authorization = str(signed.header_params["Authorization"])
@@ -64,9 +68,15 @@ def expected_signature(
 
 
 def verify(
-    request: web.BaseRequest, now: datetime, secret_key_of: Callable[[str], str | None]
+    request: web.BaseRequest,
+    now: datetime,
+    secret_key_of: Callable[[str], str | None],
+    body: bytes = b"",
 ) -> str:
-    """Return the access key the request is validly signed with; raise SignatureError if not."""
+    """Return the access key the request is validly signed with; raise SignatureError if not.
+
+    `body` is the request body as received (a handshake has none).
+    """
     header = request.headers.get("Authorization")
     if header is None:
         raise SignatureError("APIG.0301", "x-auth-token not found")
@@ -90,7 +100,7 @@ def verify(
         or any(len(request.headers.getall(name, [])) != 1 for name in signed_names)
     ):
         raise SignatureError("APIG.0301", "verify aksk signature fail")
-    expected = expected_signature(request, signed_names, access_key, secret_key)
+    expected = expected_signature(request, signed_names, access_key, secret_key, body)
     if not hmac.compare_digest(expected, signature):
         raise SignatureError("APIG.0301", "verify aksk signature fail")
     return access_key

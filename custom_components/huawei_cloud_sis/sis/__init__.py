@@ -1,4 +1,7 @@
-"""Client for Huawei Cloud SIS real-time speech recognition (RASR) over WebSocket.
+"""Client for Huawei Cloud SIS: real-time speech recognition and hot-word tables.
+
+Recognition (RASR) runs over WebSocket; the hot-word tables that bias it are
+managed over REST.
 
 Independent of Home Assistant: it needs only aiohttp and a caller-provided
 `aiohttp.ClientSession`.
@@ -23,12 +26,32 @@ from .errors import (
     SisConfigError,
     SisConnectionError,
     SisError,
+    SisPermissionError,
     SisProjectError,
     SisProtocolError,
     SisServerError,
     SisTimeoutError,
+    SisVocabularyError,
+    SisVocabularyLanguageError,
+    SisVocabularyLimitError,
+    SisVocabularyNameTakenError,
+    SisVocabularyNotFoundError,
+    SisVocabularyWordError,
 )
 from .framing import DEFAULT_FRAME_MS, AudioFramer
+from .hot_words import (
+    MAX_WORD_BYTES,
+    MAX_WORDS_PER_TABLE,
+    DroppedName,
+    DropReason,
+    TableLanguage,
+    WordList,
+    build_word_list,
+    name_to_words,
+    table_language_for_model,
+    table_languages,
+    word_problem,
+)
 from .messages import (
     EndResponse,
     ErrorResponse,
@@ -45,10 +68,20 @@ from .recognition import Recognition
 from .session import RecognitionSession, SessionState, SessionStats
 from .timeouts import Timeouts
 from .transcript import Transcript, join_texts
+from .vocabulary import (
+    MAX_TABLES,
+    Vocabulary,
+    VocabularyClient,
+    VocabularyInfo,
+    VocabularyPage,
+)
 
 __all__ = [
     "DEFAULT_FRAME_MS",
     "MAX_SECONDS",
+    "MAX_TABLES",
+    "MAX_WORDS_PER_TABLE",
+    "MAX_WORD_BYTES",
     "REGIONS",
     "VAD_HEAD_MS",
     "VAD_TAIL_MS",
@@ -56,6 +89,8 @@ __all__ = [
     "AudioFormat",
     "AudioFramer",
     "Auth",
+    "DropReason",
+    "DroppedName",
     "EndResponse",
     "Endpoints",
     "ErrorResponse",
@@ -77,17 +112,35 @@ __all__ = [
     "SisConfigError",
     "SisConnectionError",
     "SisError",
+    "SisPermissionError",
     "SisProjectError",
     "SisProtocolError",
     "SisServerError",
     "SisTimeoutError",
+    "SisVocabularyError",
+    "SisVocabularyLanguageError",
+    "SisVocabularyLimitError",
+    "SisVocabularyNameTakenError",
+    "SisVocabularyNotFoundError",
+    "SisVocabularyWordError",
     "StartResponse",
+    "TableLanguage",
     "Timeouts",
     "TokenAuth",
     "Transcript",
+    "Vocabulary",
+    "VocabularyClient",
+    "VocabularyInfo",
+    "VocabularyPage",
     "WordInfo",
+    "WordList",
+    "build_word_list",
     "is_loopback_host",
     "is_vocabulary_id",
     "join_texts",
+    "name_to_words",
     "parse_message",
+    "table_language_for_model",
+    "table_languages",
+    "word_problem",
 ]

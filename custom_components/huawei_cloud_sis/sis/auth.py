@@ -1,4 +1,4 @@
-"""Credentials: how the handshake is authenticated and which project it uses."""
+"""Credentials: how handshakes and REST requests are authenticated, and which project they use."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ def _utcnow() -> datetime:
 
 
 class Auth(ABC):
-    """Authentication of the recognition handshake, shared by concurrent sessions."""
+    """Authentication of handshakes and REST requests, shared by concurrent callers."""
 
     kind: str
     refreshable: bool = False
-    """True when a refused handshake may succeed with freshly fetched credentials."""
+    """True when a refused request may succeed with freshly fetched credentials."""
 
     def __init__(
         self,
@@ -60,6 +60,15 @@ class Auth(ABC):
     @abstractmethod
     async def headers(self, url: str) -> dict[str, str]:
         """Return the headers that authenticate a handshake to `url`."""
+
+    @abstractmethod
+    async def rest_headers(
+        self, method: str, url: str, *, body: bytes, content_type: str
+    ) -> dict[str, str]:
+        """Return the headers that authenticate a REST request, `Content-Type` among them.
+
+        `body` is the exact body that will be sent (empty for none).
+        """
 
     @abstractmethod
     async def verify(self) -> None:
@@ -146,6 +155,12 @@ class TokenAuth(Auth):
         """Return the X-Auth-Token header."""
         return {"X-Auth-Token": (await self.token()).value}
 
+    async def rest_headers(
+        self, method: str, url: str, *, body: bytes, content_type: str
+    ) -> dict[str, str]:
+        """Return the content type and the X-Auth-Token header; the token covers any request."""
+        return {"Content-Type": content_type, **(await self.headers(url))}
+
     async def verify(self) -> None:
         """Fetch a fresh token."""
         self._token = None
@@ -194,12 +209,20 @@ class AkSkAuth(Auth):
         """Name the access key, never the secret key."""
         return f"AkSkAuth(access_key={self._access_key!r})"
 
-    def _signed(self, method: str, url: str) -> dict[str, str]:
+    def _signed(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> dict[str, str]:
         return sign(
             method=method,
             url=url,
             access_key=self._access_key,
             secret_key=self._secret_key,
+            headers=headers,
+            body=body,
             now=self._clock(),
         )
 
@@ -239,6 +262,12 @@ class AkSkAuth(Auth):
     async def headers(self, url: str) -> dict[str, str]:
         """Sign the handshake."""
         return self._signed("GET", url)
+
+    async def rest_headers(
+        self, method: str, url: str, *, body: bytes, content_type: str
+    ) -> dict[str, str]:
+        """Sign the method, URL with its query, the content type and the body."""
+        return self._signed(method, url, {"Content-Type": content_type}, body)
 
     async def verify(self) -> None:
         """Make one signed IAM call: find the project, or check that the given one exists."""

@@ -98,7 +98,7 @@ _VOCABULARY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 def is_vocabulary_id(value: object) -> bool:
     """Whether `value` looks like a hot-word table id (letters, digits, - and _)."""
-    return isinstance(value, str) and _VOCABULARY_RE.match(value) is not None
+    return isinstance(value, str) and _VOCABULARY_RE.fullmatch(value) is not None
 
 
 def _yes_no(value: bool) -> str:

@@ -1,4 +1,4 @@
-"""Where the SIS and IAM services of a region live."""
+"""Where the SIS (WebSocket and REST) and IAM services of a region live."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def normalize_base_url(url: str, *, secure: str, plain: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Endpoints:
-    """Base URLs of the SIS WebSocket service and of IAM."""
+    """Base URLs of the SIS WebSocket service and of IAM; the SIS REST API is derived."""
 
     sis_url: str
     iam_url: str
@@ -75,6 +75,20 @@ class Endpoints:
             iam_url=normalize_base_url(iam_url, secure="https", plain="http"),
             region=region,
         )
+
+    @property
+    def rest_url(self) -> str:
+        """Base URL of the SIS REST API: the WebSocket host over `https` (`http` for `ws`).
+
+        Huawei Cloud serves both on `sis-ext.{region}.myhuaweicloud.com`; a
+        custom endpoint is taken to do the same.
+        """
+        scheme, rest = self.sis_url.split("://", 1)
+        return f"{'http' if scheme == 'ws' else 'https'}://{rest}"
+
+    def vocabularies_url(self, project_id: str) -> str:
+        """Return the URL of the hot-word tables of a project."""
+        return f"{self.rest_url}/v1/{project_id}/asr/vocabularies"
 
     def rasr_url(self, project_id: str, mode: RecognitionMode) -> str:
         """Return the WebSocket URL of a recognition mode."""

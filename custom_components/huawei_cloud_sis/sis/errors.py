@@ -49,6 +49,14 @@ class SisAuthError(SisError):
     """The service refused the credentials (bad password or key, expired or revoked token)."""
 
 
+class SisPermissionError(SisAuthError):
+    """The credentials are valid but may not use this API (HTTP 403).
+
+    New credentials do not help: the IAM user needs a policy that allows the
+    API. Catch it before `SisAuthError` to tell the two apart.
+    """
+
+
 class SisProjectError(SisError):
     """The project id or region does not exist for these credentials."""
 
@@ -84,3 +92,31 @@ class SisServerError(SisError):
 
 class SisProtocolError(SisError):
     """The service sent something the protocol does not allow."""
+
+
+class SisVocabularyError(SisServerError):
+    """The service refused a hot-word table request (its SIS.02xx codes).
+
+    SIS.0206 (saving failed) and SIS.0207 (content corrupted) arrive as this
+    class; the codes a caller reacts to differently have subclasses.
+    """
+
+
+class SisVocabularyNotFoundError(SisVocabularyError):
+    """SIS.0201: no hot-word table with this id in this project."""
+
+
+class SisVocabularyWordError(SisVocabularyError):
+    """SIS.0203: a word is too long or holds characters a table may not hold."""
+
+
+class SisVocabularyNameTakenError(SisVocabularyError):
+    """SIS.0204: the account already has a hot-word table with this name."""
+
+
+class SisVocabularyLanguageError(SisVocabularyError):
+    """SIS.0205: the table language is not offered here (or does not suit the model)."""
+
+
+class SisVocabularyLimitError(SisVocabularyError):
+    """SIS.0208: the account holds as many hot-word tables as it may."""

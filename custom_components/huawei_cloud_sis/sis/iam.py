@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 import json
-from typing import Any
+from typing import Any, Final, NoReturn
 
 import aiohttp
 
-from .errors import (
-    SisAuthError,
-    SisCertificateError,
-    SisConnectionError,
-    SisProjectError,
-    SisServerError,
-    SisTimeoutError,
-)
+from .errors import SisProjectError, SisServerError
+from .rest import JSON_CONTENT_TYPE, RestResponse, error_for, send
+
+IAM: Final = "IAM"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,65 +25,15 @@ class Token:
     project_id: str
 
 
-def _error_text(body: Any) -> str | None:
-    """Pick the human-readable message out of an IAM error body."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return str(error["message"])
-        if isinstance(body.get("error_msg"), str):
-            return str(body["error_msg"])
-    return None
-
-
-def _error_code(body: Any) -> str | None:
-    if isinstance(body, dict) and isinstance(body.get("error_code"), str):
-        return str(body["error_code"])
-    return None
-
-
-async def _call(
-    http: aiohttp.ClientSession,
-    method: str,
-    url: str,
-    *,
-    headers: Mapping[str, str],
-    body: bytes | None,
-    timeout: float,
-    what: str,
-) -> tuple[int, Mapping[str, str], Any]:
-    """Send one IAM request and return status, headers and decoded JSON body."""
-    try:
-        async with asyncio.timeout(timeout):
-            async with http.request(method, url, headers=dict(headers), data=body) as response:
-                raw = await response.read()
-                try:
-                    data = json.loads(raw) if raw else None
-                except ValueError:
-                    data = None
-                return response.status, response.headers, data
-    except TimeoutError as err:
-        raise SisTimeoutError(f"IAM did not answer the {what} request in {timeout:g} s") from err
-    except aiohttp.ClientConnectorCertificateError as err:
-        raise SisCertificateError(
-            f"The TLS certificate of IAM is not trusted ({what} request)"
-        ) from err
-    except aiohttp.ClientConnectorDNSError as err:
-        raise SisConnectionError(f"Cannot resolve the host name of IAM ({what} request)") from err
-    except aiohttp.ClientError as err:
-        raise SisConnectionError(
-            f"Cannot reach IAM for the {what} request: {type(err).__name__}"
-        ) from err
-
-
-def _raise_for_status(status: int, data: Any, what: str) -> None:
-    text = _error_text(data) or f"HTTP {status}"
-    code = _error_code(data)
-    if status in (401, 403):
-        raise SisAuthError(f"IAM refused the {what} request: {text}", code=code, status=status)
-    if status in (400, 404):
-        raise SisProjectError(f"IAM refused the {what} request: {text}", code=code, status=status)
-    raise SisServerError(f"IAM failed the {what} request: {text}", code=code, status=status)
+def _raise_for_status(response: RestResponse, what: str) -> NoReturn:
+    if response.status in (400, 404):
+        text = response.error_message or f"HTTP {response.status}"
+        raise SisProjectError(
+            f"IAM refused the {what} request: {text}",
+            code=response.error_code,
+            status=response.status,
+        )
+    raise error_for(response, service=IAM, what=what)
 
 
 def _parse_time(value: Any) -> datetime:
@@ -137,18 +82,20 @@ async def request_token(
             "scope": {"project": scope},
         }
     }
-    status, headers, data = await _call(
+    response = await send(
         http,
         "POST",
         f"{iam_url}/v3/auth/tokens?nocatalog=true",
-        headers={"Content-Type": "application/json;charset=utf8"},
+        headers={"Content-Type": JSON_CONTENT_TYPE},
         body=json.dumps(payload).encode(),
         timeout=timeout,
+        service=IAM,
         what="token",
     )
-    if status != 201:
-        _raise_for_status(status, data, "token")
-    value = headers.get("X-Subject-Token")
+    if response.status != 201:
+        _raise_for_status(response, "token")
+    value = response.headers.get("X-Subject-Token")
+    data = response.data
     token = data.get("token") if isinstance(data, dict) else None
     if not value or not isinstance(token, dict):
         raise SisServerError("IAM answered without a token")
@@ -167,11 +114,19 @@ async def list_projects(
     timeout: float,
 ) -> list[dict[str, Any]]:
     """Return the projects IAM lists at `url` (already signed by the caller)."""
-    status, _, data = await _call(
-        http, "GET", url, headers=headers, body=None, timeout=timeout, what="project list"
+    response = await send(
+        http,
+        "GET",
+        url,
+        headers=headers,
+        body=None,
+        timeout=timeout,
+        service=IAM,
+        what="project list",
     )
-    if status != 200:
-        _raise_for_status(status, data, "project list")
+    if response.status != 200:
+        _raise_for_status(response, "project list")
+    data = response.data
     projects = data.get("projects") if isinstance(data, dict) else None
     if not isinstance(projects, list):
         raise SisServerError("IAM answered the project list without projects")

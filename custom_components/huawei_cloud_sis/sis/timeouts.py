@@ -47,6 +47,8 @@ class Timeouts:
     """Cancelling and closing a session."""
     iam: float = 10.0
     """Each IAM request (token, project lookup)."""
+    rest: float = 10.0
+    """Each attempt of a request to the SIS REST API (hot-word tables)."""
 
     def session(self, mode: RecognitionMode) -> float:
         """Return the longest a session of `mode` may take, from connecting to the END answer."""

@@ -1,0 +1,58 @@
+"""What API Gateway checks before a request reaches SIS: the token or the AK/SK signature."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from aiohttp import web
+
+from .accounts import iso, region_of
+from .signature import SignatureError, verify
+
+if TYPE_CHECKING:
+    from .server import SisServer
+
+NOT_FOUND: Final = "The API does not exist or has not been published in the environment."
+IAM_PREFIX: Final = "Incorrect IAM authentication information: "
+
+
+def apig_error(status: int, code: str, message: str) -> web.Response:
+    """A refusal: plain HTTP with a JSON {"error_code", "error_msg"} body."""
+    return web.json_response({"error_code": code, "error_msg": message}, status=status)
+
+
+def authenticate(
+    server: SisServer, request: web.Request, project_id: str, body: bytes = b""
+) -> str | web.Response:
+    """Return how the client signed in ("token" or "aksk"), or the refusal to send.
+
+    A token must be one IAM issued, unexpired and scoped to the project in the
+    URL. A signature must match the request as received, `body` included, and
+    the project must be one of the key's account.
+    """
+    if len(request.headers.getall("Host", [])) > 1:
+        return apig_error(401, "APIG.0301", IAM_PREFIX + "duplicate host header")
+    token = request.headers.get("X-Auth-Token")
+    if token is not None:
+        issued = server.accounts.token(token)
+        if issued is None:
+            return apig_error(401, "APIG.0301", IAM_PREFIX + "decrypt token fail")
+        if server.accounts.token_expired(issued):
+            message = f"token expires, expires_at: {iso(issued.expires_at)}"
+            return apig_error(401, "APIG.0301", IAM_PREFIX + message)
+        if issued.project_id != project_id:
+            return apig_error(
+                401,
+                "SIS.0101",
+                "Token verification failed: the token is not scoped to the project in the URL.",
+            )
+        return "token"
+    if "Authorization" in request.headers:
+        try:
+            verify(request, server.now(), server.accounts.secret_key, body)
+        except SignatureError as err:
+            return apig_error(401, err.code, err.message)
+        if region_of(project_id) is None:
+            return apig_error(403, "APIG.0310", "The project is unavailable.")
+        return "aksk"
+    return apig_error(401, "APIG.0301", IAM_PREFIX + "x-auth-token not found")
