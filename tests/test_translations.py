@@ -67,9 +67,9 @@ def _keyword_values(keyword: str) -> set[str]:
 
 
 def _validation_errors(*functions: str) -> set[str]:
-    """First arguments of ValidationError(...) in functions of the config flow."""
+    """First arguments of ValidationError(...) in functions of the flows' validation."""
     errors: set[str] = set()
-    for function in _code_strings("config_flow.py"):
+    for function in _code_strings("validation.py"):
         if not (isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)) or (
             function.name not in functions
         ):
@@ -86,14 +86,14 @@ def _validation_errors(*functions: str) -> set[str]:
     return errors
 
 
-SHARED_CHECKS = ("_validation_error",)
+SHARED_CHECKS = ("form_error",)
 """Turn failures into form errors for both the config flow and the options flow."""
 OPTIONS_CHECKS = ("check_settings",)
 
 
 def _untranslated_flow_keys(strings: dict[str, str]) -> set[str]:
     """Flow errors and aborts the code can return that have no string."""
-    flow = (INTEGRATION / "config_flow.py").read_text(encoding="utf-8")
+    flow = (INTEGRATION / "options_flow.py").read_text(encoding="utf-8")
     shared = _validation_errors(*SHARED_CHECKS)
     wanted = {f"config.error.{error}" for error in shared}
     wanted |= {f"options.error.{error}" for error in shared | _validation_errors(*OPTIONS_CHECKS)}

@@ -1,0 +1,188 @@
+"""Options: recognition settings, checked with the service before they are saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+)
+
+if TYPE_CHECKING:
+    import probatio as vol
+else:
+    import voluptuous as vol
+
+from . import create_client
+from .const import (
+    CONF_ADD_PUNC,
+    CONF_DIGIT_NORM,
+    CONF_MAX_SECONDS,
+    CONF_MODE,
+    CONF_REGION,
+    CONF_VAD_HEAD,
+    CONF_VAD_TAIL,
+    CONF_VOCABULARY_ID,
+)
+from .languages import LANGUAGES
+from .settings import (
+    DEFAULT_ADD_PUNC,
+    DEFAULT_DIGIT_NORM,
+    DEFAULT_MAX_SECONDS,
+    DEFAULT_MODE,
+    DEFAULT_VAD_HEAD,
+    DEFAULT_VAD_TAIL,
+    RANGES,
+    RecognitionSettings,
+)
+from .sis import RecognitionMode, SisClient, SisError, is_vocabulary_id
+from .validation import ValidationError, check_settings, form_error
+
+SECTION_RECOGNITION = "recognition"
+SECTION_VOICE_DETECTION = "voice_detection"
+
+
+def _recognition_fields() -> dict[Any, Any]:
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_MODE, default=DEFAULT_MODE.value): SelectSelector(
+            SelectSelectorConfig(
+                options=[mode.value for mode in RecognitionMode],
+                translation_key=CONF_MODE,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+        vol.Required(CONF_ADD_PUNC, default=DEFAULT_ADD_PUNC): BooleanSelector(),
+        vol.Required(CONF_DIGIT_NORM, default=DEFAULT_DIGIT_NORM): BooleanSelector(),
+    }
+    for language in LANGUAGES.values():
+        if len(language.models) > 1:
+            fields[vol.Required(language.option_key, default=language.default_model)] = (
+                SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(language.models),
+                        translation_key="model",
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                )
+            )
+    fields[vol.Optional(CONF_VOCABULARY_ID)] = TextSelector()
+    return fields
+
+
+def _voice_detection_fields() -> dict[Any, Any]:
+    return {
+        vol.Required(CONF_VAD_HEAD, default=DEFAULT_VAD_HEAD): _number(CONF_VAD_HEAD, 100, "ms"),
+        vol.Required(CONF_VAD_TAIL, default=DEFAULT_VAD_TAIL): _number(CONF_VAD_TAIL, 50, "ms"),
+        vol.Required(CONF_MAX_SECONDS, default=DEFAULT_MAX_SECONDS): _number(
+            CONF_MAX_SECONDS, 1, "s"
+        ),
+    }
+
+
+SECTIONS: Final[Mapping[str, tuple[Callable[[], dict[Any, Any]], bool]]] = {
+    SECTION_RECOGNITION: (_recognition_fields, False),
+    SECTION_VOICE_DETECTION: (_voice_detection_fields, True),
+}
+"""The sections of the form in order: their fields and whether they start collapsed.
+
+Options are stored flat, one key per field, whatever section shows them.
+"""
+
+
+def _options_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(name): section(vol.Schema(fields()), {"collapsed": collapsed})
+            for name, (fields, collapsed) in SECTIONS.items()
+        }
+    )
+
+
+def _nested(options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Sort flat options into the form's sections (for suggested values)."""
+    nested: dict[str, dict[str, Any]] = {}
+    for name, (fields, _) in SECTIONS.items():
+        keys = {str(marker) for marker in fields()}
+        nested[name] = {key: value for key, value in options.items() if key in keys}
+    return nested
+
+
+def _flat(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the form's answer with one key per field."""
+    return {key: value for part in user_input.values() for key, value in part.items()}
+
+
+class HuaweiSisOptionsFlow(OptionsFlowWithReload):
+    """Recognition, voice detection (and the sections other features add)."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options; store them once the service accepts them (the entry reloads)."""
+        errors: dict[str, str] = {}
+        placeholders = {"language": "", "code": "", "message": ""}
+        if user_input is not None:
+            options = _flat(user_input)
+            vocabulary = str(options.pop(CONF_VOCABULARY_ID, "")).strip()
+            if vocabulary:
+                options[CONF_VOCABULARY_ID] = vocabulary
+            if vocabulary and not is_vocabulary_id(vocabulary):
+                errors[CONF_VOCABULARY_ID] = "invalid_vocabulary_id"
+            else:
+                try:
+                    await self._check(options)
+                except ValidationError as err:
+                    # What is wrong lies in the service or the entry, not in a field here.
+                    errors["base"] = err.error
+                    placeholders |= err.placeholders
+            if not errors:
+                return self.async_create_entry(data=options)
+        shown = _flat(user_input) if user_input is not None else self.config_entry.options
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(_options_schema(), _nested(shown)),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def _check(self, options: Mapping[str, Any]) -> None:
+        """Have the service try changed recognition settings before they are saved."""
+        entry = self.config_entry
+        settings = RecognitionSettings.from_options(options)
+        if settings == RecognitionSettings.from_options(entry.options):
+            return
+        if entry.state is ConfigEntryState.LOADED:
+            client: SisClient = entry.runtime_data.client
+        else:
+            try:
+                client = create_client(async_get_clientsession(self.hass), entry.data)
+            except SisError as err:
+                raise form_error(err) from err
+        await check_settings(client, entry.data[CONF_REGION], settings)
+
+
+def _number(key: str, step: int, unit: str) -> vol.All[Any]:
+    """Return a number field within the range the service takes for `key`."""
+    allowed = RANGES[key]
+    return vol.All(
+        NumberSelector(
+            NumberSelectorConfig(
+                min=allowed.low,
+                max=allowed.high,
+                step=step,
+                unit_of_measurement=unit,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+        vol.Coerce(int),
+        vol.Range(min=allowed.low, max=allowed.high),
+    )

@@ -1,0 +1,121 @@
+"""Checking what the user typed with the service, and the form error each failure stands for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+import logging
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from . import create_client
+from .account_problems import AccountProblem, classify
+from .const import CONF_SIS_ENDPOINT, REGION_CUSTOM
+from .languages import LANGUAGES, languages_for_region
+from .settings import RecognitionSettings
+from .sis import (
+    AudioFormat,
+    RecognitionConfig,
+    RecognitionMode,
+    SisAuthError,
+    SisClient,
+    SisConfigError,
+    SisConnectionError,
+    SisError,
+    SisProjectError,
+    SisServerError,
+    SisTimeoutError,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+PROBE_LANGUAGE = "zh-CN"
+"""Mandarin is offered in every region, so its model proves the whole path."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedAccount:
+    """What validation learned: the project in use and the service's trace id."""
+
+    project_id: str
+    trace_id: str | None
+
+
+class ValidationError(Exception):
+    """Validation failed; `error` is the form's error key."""
+
+    def __init__(
+        self, error: str, *, field: str = "base", placeholders: Mapping[str, str] | None = None
+    ) -> None:
+        """Keep the error key, the field it belongs to and the message's placeholders."""
+        super().__init__(error)
+        self.error = error
+        self.field = field
+        self.placeholders = dict(placeholders or {})
+
+
+def form_error(err: Exception) -> ValidationError:
+    """Return the form error that a failed check of the service stands for."""
+    if isinstance(err, SisConfigError):
+        return ValidationError("invalid_endpoint", field=CONF_SIS_ENDPOINT)
+    if isinstance(err, SisAuthError):
+        return ValidationError("invalid_auth")
+    if isinstance(err, SisProjectError):
+        return ValidationError("invalid_project")
+    if isinstance(err, SisConnectionError | SisTimeoutError):
+        _LOGGER.debug("Cannot reach Huawei Cloud SIS: %s", err)
+        return ValidationError("cannot_connect")
+    if isinstance(err, SisError):
+        code = err.code or f"HTTP {err.status or '?'}"
+        problem = classify(err)
+        if problem is AccountProblem.REAL_NAME:
+            return ValidationError("real_name_required", placeholders={"code": code})
+        if problem is AccountProblem.ARREARS:
+            return ValidationError("account_restricted", placeholders={"code": code})
+        return ValidationError("service_error", placeholders={"code": code})
+    _LOGGER.error("Unexpected error while checking Huawei Cloud SIS", exc_info=err)
+    return ValidationError("unknown")
+
+
+async def validate_input(hass: HomeAssistant, data: Mapping[str, Any]) -> ValidatedAccount:
+    """Prove that credentials, project and service work together.
+
+    Gets a token (or makes a signed IAM call), finds the project, then opens
+    a recognition session that is cancelled at once without audio.
+    """
+    try:
+        client = create_client(async_get_clientsession(hass), data)
+        await client.verify()
+        project_id = await client.auth.project_id()
+        config = RecognitionConfig(
+            audio_format=AudioFormat.PCM16K16BIT,
+            model=LANGUAGES[PROBE_LANGUAGE].default_model,
+        )
+        trace_id = await client.probe(RecognitionMode.SHORT_STREAM, config)
+    except Exception as err:
+        raise form_error(err) from err
+    return ValidatedAccount(project_id=project_id, trace_id=trace_id)
+
+
+async def check_settings(client: SisClient, region: str, settings: RecognitionSettings) -> None:
+    """Let the service try the settings for each language of the region.
+
+    One short session per language starts with the settings and is cancelled
+    at once; a refusal becomes a form error naming the language and the code.
+    A custom endpoint's region is unknown: Mandarin, offered everywhere, is tried.
+    """
+    tags = [PROBE_LANGUAGE] if region == REGION_CUSTOM else languages_for_region(region)
+    for tag in tags:
+        try:
+            await client.probe(settings.mode, settings.config(tag, 16000, interim_results=False))
+        except SisServerError as err:
+            if err.code is None or classify(err) is not None:
+                raise form_error(err) from err
+            raise ValidationError(
+                "settings_refused",
+                placeholders={"language": tag, "code": err.code, "message": err.message},
+            ) from err
+        except Exception as err:
+            raise form_error(err) from err

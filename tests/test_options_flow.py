@@ -1,0 +1,169 @@
+"""The options flow: sections, values the service checks before they are saved."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.huawei_cloud_sis.const import DOMAIN
+from custom_components.huawei_cloud_sis.sis import Endpoints
+from tests.helpers.entry import PROJECT_ID
+from tests.helpers.options import collapsed, form, suggested
+from tests.helpers.recognise import HttpClient, recognise
+from tests.sis_server import ACCESS_KEY, SECRET_KEY, Fault, SisServer
+
+OPTIONS = {
+    "mode": "continue-stream",
+    "add_punc": True,
+    "digit_norm": False,
+    "vad_head": 3000,
+    "vad_tail": 300,
+    "max_seconds": 20,
+    "model_zh_cn": "chinese_16k_common",
+}
+
+
+async def test_options_change_the_start_config(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer, client: HttpClient
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["step_id"] == "init"
+    assert suggested(result) == {}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form(OPTIONS | {"vocabulary_id": "bad id!"})
+    )
+    assert result["errors"] == {"vocabulary_id": "invalid_vocabulary_id"}
+    assert sis_server.sessions == []  # nothing was tried with a bad value
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form(OPTIONS | {"vocabulary_id": " hot-words_1 "})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["vocabulary_id"] == "hot-words_1"
+    # The service tried the new settings once (a custom endpoint: Mandarin) before they were saved.
+    [probe] = sis_server.sessions
+    assert (probe.mode, probe.end, bytes(probe.audio)) == (
+        "continue-stream",
+        {"command": "END", "cancel": True},
+        b"",
+    )
+    await hass.async_block_till_done()
+    assert (await recognise(client, b"\0" * 3200))["result"] == "success"
+    config = sis_server.sessions[-1].config
+    assert config == probe.config | {"interim_results": "no"}
+    assert sis_server.sessions[-1].mode == "continue-stream"
+    assert config["property"] == "chinese_16k_common"
+    assert (config["add_punc"], config["digit_norm"]) == ("yes", "no")
+    assert (config["vad_head"], config["vad_tail"], config["max_seconds"]) == (3000, 300, 20)
+    assert config["vocabulary_id"] == "hot-words_1"
+
+
+async def test_options_the_service_refuses_are_not_saved(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    sentence = OPTIONS | {"mode": "sentence-stream", "vocabulary_id": "  "}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form(sentence | {"model_zh_cn": "chinese_16k_general"})
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "settings_refused"}
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert (placeholders["language"], placeholders["code"]) == ("zh-CN", "SIS.0031")
+    assert "sentence-stream" in placeholders["message"]
+    assert loaded_entry.options == {}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form(sentence))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["mode"] == "sentence-stream"
+    assert "vocabulary_id" not in loaded_entry.options
+
+
+@pytest.mark.parametrize("options", [OPTIONS])
+async def test_unchanged_settings_are_not_tried_again(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    # The stored options are shown in their sections; voice detection starts collapsed.
+    assert suggested(result) == OPTIONS
+    assert collapsed(result) == {"recognition": False, "voice_detection": True}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form(OPTIONS))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert sis_server.sessions == []
+
+
+@pytest.mark.parametrize(
+    ("prepare", "error"),
+    [
+        # A refused token is replaced once; refused again, the credentials are wrong.
+        ([Fault.handshake(status=401), Fault.handshake(status=401)], "invalid_auth"),
+        ([Fault.handshake(status=404)], "invalid_project"),
+        ([Fault.hang_handshake(), Fault.hang_handshake()], "cannot_connect"),
+        ([Fault.handshake(status=503), Fault.handshake(status=503)], "service_error"),
+        ([Fault.start_error("SIS.0103", "real name")], "real_name_required"),
+        ([Fault.start_error("SIS.0023", "RESTRICTED")], "account_restricted"),
+    ],
+)
+async def test_options_when_the_service_cannot_try_them(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    prepare: list[Fault],
+    error: str,
+) -> None:
+    sis_server.faults.extend(prepare)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form(OPTIONS))
+    assert result["errors"] == {"base": error}
+    assert loaded_entry.options == {}
+
+
+async def test_options_of_an_entry_that_is_not_loaded(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    """Options of an entry that failed to set up are tried with a client made for the purpose."""
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form(OPTIONS))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert sis_server.sessions[-1].mode == "continue-stream"
+    hass.config_entries.async_update_entry(config_entry, data={**config_entry.data, "region": "?"})
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form(OPTIONS | {"mode": "short-stream"})
+    )
+    assert result["errors"] == {"base": "invalid_endpoint"}
+
+
+async def test_options_of_a_public_region_are_tried_for_each_language(
+    hass: HomeAssistant, sis_server: SisServer
+) -> None:
+    def local(region: str) -> Endpoints:
+        return Endpoints.custom(sis_server.sis_url, sis_server.iam_url, region)
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            "region": "cn-north-4",
+            "auth_type": "aksk",
+            "access_key": ACCESS_KEY,
+            "secret_key": SECRET_KEY,
+            "project_id": PROJECT_ID,
+        },
+        unique_id=PROJECT_ID,
+    )
+    entry.add_to_hass(hass)
+    with patch.object(Endpoints, "for_region", side_effect=local):
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], form(OPTIONS | {"add_punc": False})
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [s.config["property"] for s in sis_server.sessions] == [
+        "chinese_16k_common",
+        "english_16k_general",
+        "cantonese_16k_common",
+    ]
+    assert "vocabulary_id" not in sis_server.sessions[-1].config
