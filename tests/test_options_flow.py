@@ -89,7 +89,7 @@ async def test_unchanged_settings_are_not_tried_again(
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     # The stored options are shown in their sections; voice detection starts collapsed.
     assert suggested(result) == OPTIONS
-    assert collapsed(result) == {"recognition": False, "voice_detection": True}
+    assert collapsed(result) == {"recognition": False, "fallback": False, "voice_detection": True}
     result = await hass.config_entries.options.async_configure(result["flow_id"], form(OPTIONS))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert sis_server.sessions == []

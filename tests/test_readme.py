@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 import re
 
-from custom_components.huawei_cloud_sis import const, languages, settings
+from custom_components.huawei_cloud_sis import const, fallback, languages, settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| [^|]+ \| `([a-z_]+)` \| ([^|]+) \|", re.MULTILINE)
@@ -27,6 +27,8 @@ def _expected() -> dict[str, str]:
         const.CONF_ADD_PUNC: shown(settings.DEFAULT_ADD_PUNC),
         const.CONF_DIGIT_NORM: shown(settings.DEFAULT_DIGIT_NORM),
         const.CONF_VOCABULARY_ID: shown(settings.DEFAULT_VOCABULARY_ID),
+        const.CONF_FALLBACK_ENGINE: shown(fallback.FallbackSettings().entity_id),
+        const.CONF_FALLBACK_ON_EMPTY: shown(fallback.DEFAULT_FALLBACK_ON_EMPTY),
         const.CONF_VAD_HEAD: f"{settings.DEFAULT_VAD_HEAD} ms",
         const.CONF_VAD_TAIL: f"{settings.DEFAULT_VAD_TAIL} ms",
         const.CONF_MAX_SECONDS: f"{settings.DEFAULT_MAX_SECONDS} s",

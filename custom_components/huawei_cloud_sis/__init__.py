@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -58,12 +58,21 @@ RECENT_SESSIONS: Final = 10
 
 
 @dataclass(slots=True)
+class FallbackCounts:
+    """How often the fallback engine was asked, per cause (an error code, or `no_text`)."""
+
+    answered: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
 class HuaweiSisData:
     """What a loaded config entry keeps: the client and figures of past recognitions."""
 
     client: SisClient
     recent: deque[SessionStats] = field(default_factory=lambda: deque(maxlen=RECENT_SESSIONS))
     """Figures of the last finished recognitions (never per-request state)."""
+    fallbacks: FallbackCounts = field(default_factory=FallbackCounts)
 
 
 type HuaweiSisConfigEntry = ConfigEntry[HuaweiSisData]

@@ -49,4 +49,8 @@ async def async_get_config_entry_diagnostics(
             }
             for stats in entry.runtime_data.recent
         ],
+        "fallbacks": {
+            "answered": dict(entry.runtime_data.fallbacks.answered),
+            "failed": dict(entry.runtime_data.fallbacks.failed),
+        },
     }

@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -28,13 +37,17 @@ from . import create_client
 from .const import (
     CONF_ADD_PUNC,
     CONF_DIGIT_NORM,
+    CONF_FALLBACK_ENGINE,
+    CONF_FALLBACK_ON_EMPTY,
     CONF_MAX_SECONDS,
     CONF_MODE,
     CONF_REGION,
     CONF_VAD_HEAD,
     CONF_VAD_TAIL,
     CONF_VOCABULARY_ID,
+    DOMAIN,
 )
+from .fallback import DEFAULT_FALLBACK_ON_EMPTY
 from .languages import LANGUAGES
 from .settings import (
     DEFAULT_ADD_PUNC,
@@ -50,10 +63,11 @@ from .sis import RecognitionMode, SisClient, SisError, is_vocabulary_id
 from .validation import ValidationError, check_settings, form_error
 
 SECTION_RECOGNITION = "recognition"
+SECTION_FALLBACK = "fallback"
 SECTION_VOICE_DETECTION = "voice_detection"
 
 
-def _recognition_fields() -> dict[Any, Any]:
+def _recognition_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
     fields: dict[Any, Any] = {
         vol.Required(CONF_MODE, default=DEFAULT_MODE.value): SelectSelector(
             SelectSelectorConfig(
@@ -80,7 +94,19 @@ def _recognition_fields() -> dict[Any, Any]:
     return fields
 
 
-def _voice_detection_fields() -> dict[Any, Any]:
+def _fallback_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
+    own = er.async_get(hass).async_get_entity_id("stt", DOMAIN, entry.entry_id)
+    return {
+        vol.Optional(CONF_FALLBACK_ENGINE): EntitySelector(
+            EntitySelectorConfig(domain="stt", exclude_entities=[own] if own else [])
+        ),
+        vol.Required(CONF_FALLBACK_ON_EMPTY, default=DEFAULT_FALLBACK_ON_EMPTY): (
+            BooleanSelector()
+        ),
+    }
+
+
+def _voice_detection_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
     return {
         vol.Required(CONF_VAD_HEAD, default=DEFAULT_VAD_HEAD): _number(CONF_VAD_HEAD, 100, "ms"),
         vol.Required(CONF_VAD_TAIL, default=DEFAULT_VAD_TAIL): _number(CONF_VAD_TAIL, 50, "ms"),
@@ -90,8 +116,11 @@ def _voice_detection_fields() -> dict[Any, Any]:
     }
 
 
-SECTIONS: Final[Mapping[str, tuple[Callable[[], dict[Any, Any]], bool]]] = {
+type Fields = Callable[[HomeAssistant, ConfigEntry], dict[Any, Any]]
+
+SECTIONS: Final[Mapping[str, tuple[Fields, bool]]] = {
     SECTION_RECOGNITION: (_recognition_fields, False),
+    SECTION_FALLBACK: (_fallback_fields, False),
     SECTION_VOICE_DETECTION: (_voice_detection_fields, True),
 }
 """The sections of the form in order: their fields and whether they start collapsed.
@@ -100,21 +129,21 @@ Options are stored flat, one key per field, whatever section shows them.
 """
 
 
-def _options_schema() -> vol.Schema:
+def _options_schema(hass: HomeAssistant, entry: ConfigEntry) -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(name): section(vol.Schema(fields()), {"collapsed": collapsed})
+            vol.Required(name): section(vol.Schema(fields(hass, entry)), {"collapsed": collapsed})
             for name, (fields, collapsed) in SECTIONS.items()
         }
     )
 
 
-def _nested(options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def _nested(schema: vol.Schema, options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Sort flat options into the form's sections (for suggested values)."""
     nested: dict[str, dict[str, Any]] = {}
-    for name, (fields, _) in SECTIONS.items():
-        keys = {str(marker) for marker in fields()}
-        nested[name] = {key: value for key, value in options.items() if key in keys}
+    for name, part in schema.schema.items():
+        keys = {str(marker) for marker in part.schema.schema}
+        nested[str(name)] = {key: value for key, value in options.items() if key in keys}
     return nested
 
 
@@ -124,7 +153,7 @@ def _flat(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class HuaweiSisOptionsFlow(OptionsFlowWithReload):
-    """Recognition, voice detection (and the sections other features add)."""
+    """Recognition, the fallback engine and voice detection, each in a section of the form."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options; store them once the service accepts them (the entry reloads)."""
@@ -147,9 +176,10 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
             if not errors:
                 return self.async_create_entry(data=options)
         shown = _flat(user_input) if user_input is not None else self.config_entry.options
+        schema = _options_schema(self.hass, self.config_entry)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(_options_schema(), _nested(shown)),
+            data_schema=self.add_suggested_values_to_schema(schema, _nested(schema, shown)),
             errors=errors,
             description_placeholders=placeholders,
         )

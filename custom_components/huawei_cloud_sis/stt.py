@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 import contextlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 import logging
 from typing import Any, Final
 
@@ -26,7 +26,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HuaweiSisConfigEntry, account_problems
 from .audio import AudioInputError, pcm_samples
+from .audio_copy import AudioCopy
 from .const import CONF_REGION, DOMAIN
+from .fallback import FallbackError, FallbackSettings, async_fall_back, keep_audio
 from .languages import languages_for_region
 from .settings import SAMPLE_RATES, RecognitionSettings
 from .sis import Recognition, RecognitionMode, SisAuthError, SisError
@@ -70,6 +72,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         """Describe the entity from its config entry."""
         self._entry = entry
         self._settings = RecognitionSettings.from_options(entry.options)
+        self._fallback = FallbackSettings.from_options(entry.options)
         self._languages = languages_for_region(entry.data[CONF_REGION])
         self._attr_unique_id = entry.entry_id
         self._attr_device_info = DeviceInfo(
@@ -155,52 +158,120 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         """
         runtime = self._entry.runtime_data
         sample_rate = int(metadata.sample_rate)
+        copy = keep_audio(stream, sample_rate=sample_rate) if self._fallback.entity_id else None
         recognition: Recognition | None = None
-        result = SpeechResult(None, SpeechResultState.ERROR)
+        text: str | None = None
+        failure: _Failure | None = None
         try:
-            config = self._settings.config(metadata.language, sample_rate, interim_results=partials)
-            recognition = runtime.client.recognize(
-                self._settings.mode, config, pcm_samples(stream, sample_rate=sample_rate)
-            )
-            async with contextlib.aclosing(aiter(recognition)) as texts:
-                async for text in texts:
-                    if partials:
-                        yield text
-            if recognition.session.audio_truncated:
-                _LOGGER.warning(
-                    "The audio is longer than %s mode takes (%s s); the rest was not recognised",
-                    recognition.session.mode.value,
-                    recognition.session.mode.max_audio_seconds,
+            try:
+                config = self._settings.config(
+                    metadata.language, sample_rate, interim_results=partials
                 )
-            result = SpeechResult(recognition.text, SpeechResultState.SUCCESS)
-            account_problems.async_clear(self.hass, self._entry.entry_id)
-        except SisError as err:
-            self._log_failure(err.code or type(err).__name__, err.trace_id, err.message)
-            account_problems.async_report(self.hass, self._entry.entry_id, self._entry.title, err)
-            if isinstance(err, SisAuthError):
-                self._entry.async_start_reauth(self.hass)
-        except AudioInputError as err:
-            trace_id = recognition.session.stats.trace_id if recognition else None
-            self._log_failure(type(err).__name__, trace_id, str(err))
-        finally:
-            if (aclose := getattr(stream, "aclose", None)) is not None:
-                await aclose()
-            if recognition is not None:
-                runtime.recent.append(recognition.session.stats)
-                if recognition.done or result.result is SpeechResultState.ERROR:
-                    await recognition.close()
-                else:
-                    # The answer is known; the service hears END (cancel) in the background.
-                    self._entry.async_create_background_task(
-                        self.hass, recognition.close(), f"{DOMAIN} close session"
+                audio = pcm_samples(copy.reader() if copy else stream, sample_rate=sample_rate)
+                recognition = runtime.client.recognize(self._settings.mode, config, audio)
+                async with contextlib.aclosing(aiter(recognition)) as texts:
+                    async for partial_text in texts:
+                        if partials:
+                            yield partial_text
+                if recognition.session.audio_truncated:
+                    _LOGGER.warning(
+                        "The audio is longer than %s mode takes (%s s); "
+                        "the rest was not recognised",
+                        recognition.session.mode.value,
+                        recognition.session.mode.max_audio_seconds,
                     )
+                text = recognition.text
+                account_problems.async_clear(self.hass, self._entry.entry_id)
+            except SisError as err:
+                failure = _Failure(err.code or type(err).__name__, err.trace_id, err.message)
+                account_problems.async_report(
+                    self.hass, self._entry.entry_id, self._entry.title, err
+                )
+                if isinstance(err, SisAuthError):
+                    self._entry.async_start_reauth(self.hass)
+            except AudioInputError as err:
+                # The audio itself is wrong: another engine would get the same.
+                trace_id = recognition.session.stats.trace_id if recognition else None
+                failure = _Failure(type(err).__name__, trace_id, str(err), service=False)
+            finally:
+                if recognition is not None:
+                    runtime.recent.append(recognition.session.stats)
+                    if recognition.done or text is None:
+                        await recognition.close()
+                    else:
+                        # The answer is known; the service hears END (cancel) in the background.
+                        self._entry.async_create_background_task(
+                            self.hass, recognition.close(), f"{DOMAIN} close session"
+                        )
+            result = await self._answer(metadata, copy, text, failure)
+        finally:
+            if copy is not None:
+                await copy.close()
+            elif (aclose := getattr(stream, "aclose", None)) is not None:
+                await aclose()
         yield result
+
+    async def _answer(
+        self,
+        metadata: SpeechMetadata,
+        copy: AudioCopy | None,
+        text: str | None,
+        failure: _Failure | None,
+    ) -> SpeechResult:
+        """Return Huawei Cloud's text, or the fallback engine's when Huawei Cloud had none."""
+        engine = self._fallback.entity_id
+        if failure is None:
+            assert text is not None
+            if text or not self._fallback.on_empty or copy is None or engine is None:
+                return SpeechResult(text, SpeechResultState.SUCCESS)
+            cause, why = "no_text", "Huawei Cloud SIS heard no text"
+        elif copy is None or engine is None or not failure.service:
+            self._log_failure(failure.code, failure.trace_id, failure.message)
+            return SpeechResult(None, SpeechResultState.ERROR)
+        else:
+            cause, why = failure.code, failure.describe()
+        try:
+            result = await async_fall_back(
+                self.hass,
+                own_entity_id=self.entity_id,
+                engine=engine,
+                metadata=metadata,
+                audio=copy,
+                end_speech=self._settings.mode is RecognitionMode.SENTENCE_STREAM,
+                timeout=self._entry.runtime_data.client.timeouts.session(self._settings.mode),
+            )
+        except FallbackError as err:
+            problem = str(err)
+        else:
+            self._entry.runtime_data.fallbacks.answered[cause] += 1
+            log = _LOGGER.info if failure is None else _LOGGER.warning
+            log("%s; %s answered instead", why, engine)
+            return result
+        self._entry.runtime_data.fallbacks.failed[cause] += 1
+        if failure is None:
+            _LOGGER.info("%s; the fallback could not answer: %s", why, problem)
+            return SpeechResult(text, SpeechResultState.SUCCESS)
+        _LOGGER.error("%s; the fallback could not answer: %s", why, problem)
+        return SpeechResult(None, SpeechResultState.ERROR)
 
     def _log_failure(self, code: str, trace_id: str | None, message: str) -> None:
         """Log one line naming the error code and trace id; no traceback."""
-        _LOGGER.error(
-            "Speech recognition failed (code %s, trace id %s): %s",
-            code,
-            trace_id or "none",
-            message,
+        _LOGGER.error("%s", _Failure(code, trace_id, message).describe())
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """Why Huawei Cloud gave no text."""
+
+    code: str
+    trace_id: str | None
+    message: str
+    service: bool = True
+    """A failure of the service (not of the audio): another engine may succeed."""
+
+    def describe(self) -> str:
+        """Say what failed, with the code and the trace id for Huawei's support."""
+        return (
+            f"Speech recognition failed (code {self.code}, trace id {self.trace_id or 'none'}): "
+            f"{self.message}"
         )

@@ -10,6 +10,7 @@ from homeassistant.data_entry_flow import section
 
 SECTIONS = {
     "recognition": {"mode", "add_punc", "digit_norm", "model_zh_cn", "vocabulary_id"},
+    "fallback": {"fallback_engine", "fallback_on_empty"},
     "voice_detection": {"vad_head", "vad_tail", "max_seconds"},
 }
 """Which section of the form shows which option."""

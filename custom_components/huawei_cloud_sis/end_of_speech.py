@@ -1,0 +1,84 @@
+"""Find the end of a spoken command in a stream, for an engine that needs to be told.
+
+In sentence mode Huawei Cloud hears the end of speech itself, so Home Assistant
+does not cut the stream: the satellite streams until the engine answers. When
+Huawei Cloud fails and another engine takes over, that engine may rely on
+Home Assistant to end the stream (`requires_external_vad`). This module ends
+it instead, with the timings of Home Assistant's own voice command segmenter
+(0.3 s of speech starts a command, 0.7 s of silence ends it once it lasted
+1 s, 15 s at most) and a plain loudness test for speech.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import AsyncGenerator, AsyncIterable
+from dataclasses import dataclass, field
+import math
+import sys
+from typing import Final
+
+from .audio import PcmInput
+
+SPEECH_RMS: Final = 500
+"""A 10 ms frame this loud (about -36 dBFS) counts as speech."""
+FRAME_MS: Final = 10
+
+
+@dataclass(slots=True)
+class CommandSegmenter:
+    """Follow the audio frame by frame and tell when a voice command is over (milliseconds)."""
+
+    speech_ms: int = 300
+    command_ms: int = 1000
+    silence_ms: int = 700
+    timeout_ms: int = 15000
+    in_command: bool = field(default=False, init=False)
+    _speech: int = field(default=0, init=False)
+    _command: int = field(default=0, init=False)
+    _silence: int = field(default=0, init=False)
+    _total: int = field(default=0, init=False)
+
+    def process(self, ms: int, *, speech: bool) -> bool:
+        """Take `ms` milliseconds of audio; return False once the command is over."""
+        self._total += ms
+        if self._total >= self.timeout_ms:
+            return False
+        if not self.in_command:
+            self._speech = self._speech + ms if speech else 0
+            if self._speech >= self.speech_ms:
+                self.in_command = True
+                self._command = self._speech
+            return True
+        self._command += ms
+        self._silence = 0 if speech else self._silence + ms
+        return not (self._silence >= self.silence_ms and self._command >= self.command_ms)
+
+
+def is_speech(samples: bytes) -> bool:
+    """Whether 16-bit little-endian samples are loud enough to be speech."""
+    values = array("h")
+    values.frombytes(samples)
+    if sys.byteorder != "little":  # pragma: no cover - every supported machine is little-endian
+        values.byteswap()
+    if not values:
+        return False
+    return math.sqrt(sum(v * v for v in values) / len(values)) >= SPEECH_RMS
+
+
+async def until_end_of_speech(
+    stream: AsyncIterable[bytes], *, sample_rate: int
+) -> AsyncGenerator[bytes]:
+    """Yield the stream's chunks unchanged until the command in it is over."""
+    pcm = PcmInput(sample_rate=sample_rate)
+    segmenter = CommandSegmenter()
+    frame = 2 * sample_rate * FRAME_MS // 1000
+    pending = bytearray()
+    async for chunk in stream:
+        yield chunk
+        pending += pcm.feed(chunk)
+        while len(pending) >= frame:
+            samples = bytes(pending[:frame])
+            del pending[:frame]
+            if not segmenter.process(FRAME_MS, speech=is_speech(samples)):
+                return
