@@ -27,19 +27,13 @@ from custom_components.huawei_cloud_sis.const import CONF_FALLBACK_ENGINE, CONF_
 from custom_components.huawei_cloud_sis.sis import Timeouts
 from tests.helpers.engines import RecordingEngine, add_engine
 from tests.helpers.entry import PROJECT_ID, entry_data
+from tests.helpers.pipeline import metadata
 from tests.sis_server import Fault, SisServer, silence, synthesize
 
 RUNS = int(os.environ.get("BENCH_RUNS", "10"))
 ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
 CHUNK = 320
-METADATA = stt.SpeechMetadata(
-    language="zh-CN",
-    format=stt.AudioFormats.WAV,
-    codec=stt.AudioCodecs.PCM,
-    bit_rate=stt.AudioBitRates.BITRATE_16,
-    sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
-    channel=stt.AudioChannels.CHANNEL_MONO,
-)
+METADATA = metadata()
 SPEECH = synthesize("打开客厅的灯", lead_ms=1000, tail_ms=300)
 """About 1.5 s: a short command after the wake word."""
 

@@ -26,6 +26,7 @@ from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entr
 from tests.helpers.checks import STT_LOGGER, our_tasks, wait_for
 from tests.helpers.engines import RecordingEngine, add_engine
 from tests.helpers.entry import entry_data, reauth_flows
+from tests.helpers.faults import SERVICE_FAULTS, fault_id
 from tests.helpers.pipeline import RunFactory
 from tests.helpers.recognise import ENTITY_ID, HttpClient, chunks, recognise, wav_file
 from tests.sis_server import PROJECTS, Fault, IamFault, SisServer, silence, synthesize
@@ -55,26 +56,7 @@ async def nothing_left(hass: HomeAssistant, server: SisServer) -> None:
 
 
 @pytest.mark.parametrize("options", [FALLBACK])
-@pytest.mark.parametrize(
-    ("faults", "code"),
-    [
-        ([Fault.handshake(status=403)], "SisAuthError"),
-        ([Fault.handshake(status=404)], "SisProjectError"),
-        ([Fault.handshake(status=429)], "SisServerError"),
-        ([Fault.handshake(status=500), Fault.handshake(status=503)], "SisServerError"),
-        ([Fault.handshake(status=502), Fault.hang_handshake()], "SisTimeoutError"),
-        ([Fault.no_start_response(), Fault.no_start_response()], "SisTimeoutError"),
-        ([Fault.start_error(code="SIS.0032", message="bad")], "SIS.0032"),
-        ([Fault.error_after_start(code="SIS.0301", message="not match model")], "SIS.0301"),
-        ([Fault.fatal_after_start(code="SIS.0304", message="wait voice timeout")], "SIS.0304"),
-        ([Fault.error_after_start(code="SIS.0312", message="concurrency")] * 2, "SIS.0312"),
-        ([Fault.malformed_json()], "SisProtocolError"),
-        ([Fault.unknown_resp_type()], "SisProtocolError"),
-        ([Fault.binary_from_server()], "SisProtocolError"),
-        ([Fault.close_after_bytes(6400)], "SisConnectionError"),
-    ],
-    ids=lambda value: value if isinstance(value, str) else None,
-)
+@pytest.mark.parametrize(("faults", "code"), SERVICE_FAULTS, ids=fault_id)
 async def test_every_fault_is_answered_by_the_fallback(
     hass: HomeAssistant,
     client: HttpClient,

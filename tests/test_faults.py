@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.huawei_cloud_sis.const import CONF_SIS_ENDPOINT, DOMAIN
 from tests.helpers.checks import STT_LOGGER, failure_lines, our_tasks, wait_for
 from tests.helpers.entry import PROJECT_ID, entry_data, reauth_flows
+from tests.helpers.faults import SERVICE_FAULTS, fault_id
 from tests.helpers.recognise import (
     HttpClient,
     chunks,
@@ -57,29 +58,7 @@ def error_line(caplog: pytest.LogCaptureFixture) -> str:
 # Faults of the recognition service --------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("faults", "code"),
-    [
-        ([Fault.handshake(status=403)], "SisAuthError"),
-        ([Fault.handshake(status=404)], "SisProjectError"),
-        ([Fault.handshake(status=429)], "SisServerError"),
-        # A 5xx is retried once on a new connection: both attempts fail.
-        ([Fault.handshake(status=500), Fault.handshake(status=503)], "SisServerError"),
-        ([Fault.handshake(status=502), Fault.hang_handshake()], "SisTimeoutError"),
-        ([Fault.error_after_start(code="SIS.0301", message="not match model")], "SIS.0301"),
-        ([Fault.fatal_after_start(code="SIS.0304", message="wait voice timeout")], "SIS.0304"),
-        # The service counting more audio than the session did: its refusal is reported.
-        ([Fault.error_after_start(code="SIS.0309", message="the audio is too long")], "SIS.0309"),
-        # The client retries a START left unanswered once: both attempts fail.
-        ([Fault.no_start_response(), Fault.no_start_response()], "SisTimeoutError"),
-        ([Fault.start_error(code="SIS.0201", message="model not exist")], "SIS.0201"),
-        ([Fault.malformed_json()], "SisProtocolError"),
-        ([Fault.unknown_resp_type()], "SisProtocolError"),
-        ([Fault.binary_from_server()], "SisProtocolError"),
-        ([Fault.close_after_bytes(6400)], "SisConnectionError"),
-    ],
-    ids=lambda value: value if isinstance(value, str) else None,
-)
+@pytest.mark.parametrize(("faults", "code"), SERVICE_FAULTS, ids=fault_id)
 async def test_service_fault_is_an_error_result_with_one_log_line(
     hass: HomeAssistant,
     client: HttpClient,
