@@ -115,7 +115,7 @@ def test_every_translation_key_in_the_code_is_translated() -> None:
     for key in keys:
         assert any(
             path.startswith((f"exceptions.{key}.", f"selector.{key}.", f"issues.{key}."))
-            or path == f"entity.stt.{key}.name"
+            or path in (f"entity.stt.{key}.name", f"entity.sensor.{key}.name")
             for path in EN
         ), key
     for problem in ("real_name_required", "account_restricted", "concurrency_exceeded"):

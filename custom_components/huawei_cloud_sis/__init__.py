@@ -47,8 +47,9 @@ from .sis import (
     Timeouts,
     TokenAuth,
 )
+from .usage import Usage
 
-PLATFORMS: Final = [Platform.STT]
+PLATFORMS: Final = [Platform.SENSOR, Platform.STT]
 
 TIMEOUTS: Final = Timeouts()
 """Bounds of every wait on the service (the library's defaults suit voice commands)."""
@@ -73,6 +74,8 @@ class HuaweiSisData:
     recent: deque[SessionStats] = field(default_factory=lambda: deque(maxlen=RECENT_SESSIONS))
     """Figures of the last finished recognitions (never per-request state)."""
     fallbacks: FallbackCounts = field(default_factory=FallbackCounts)
+    usage: Usage = field(default_factory=Usage)
+    """Totals behind the usage sensors."""
 
 
 type HuaweiSisConfigEntry = ConfigEntry[HuaweiSisData]

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, Callable
 import contextlib
 from dataclasses import dataclass, replace
 import logging
+import time
 from typing import Any, Final
 
 from homeassistant.components import stt
@@ -21,13 +22,13 @@ from homeassistant.components.stt import (
     SpeechToTextEntity,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HuaweiSisConfigEntry, account_problems
 from .audio import AudioInputError, pcm_samples
 from .audio_copy import AudioCopy
 from .const import CONF_REGION, DOMAIN
+from .entity import service_device
 from .fallback import FallbackError, FallbackSettings, async_fall_back, keep_audio
 from .languages import languages_for_region
 from .settings import SAMPLE_RATES, RecognitionSettings
@@ -75,13 +76,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         self._fallback = FallbackSettings.from_options(entry.options)
         self._languages = languages_for_region(entry.data[CONF_REGION])
         self._attr_unique_id = entry.entry_id
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            entry_type=DeviceEntryType.SERVICE,
-            manufacturer="Huawei Cloud",
-            model="Speech Interaction Service",
-            name=entry.title,
-        )
+        self._attr_device_info = service_device(entry)
 
     @property
     def supported_languages(self) -> list[str]:
@@ -195,7 +190,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                 failure = _Failure(type(err).__name__, trace_id, str(err), service=False)
             finally:
                 if recognition is not None:
-                    runtime.recent.append(recognition.session.stats)
+                    self._count(recognition, failure, text)
                     if recognition.done or text is None:
                         await recognition.close()
                     else:
@@ -253,6 +248,19 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
             return SpeechResult(text, SpeechResultState.SUCCESS)
         _LOGGER.error("%s; the fallback could not answer: %s", why, problem)
         return SpeechResult(None, SpeechResultState.ERROR)
+
+    def _count(self, recognition: Recognition, failure: _Failure | None, text: str | None) -> None:
+        """Keep the figures of a finished recognition for diagnostics and the usage sensors."""
+        runtime = self._entry.runtime_data
+        stats = recognition.session.stats
+        runtime.recent.append(stats)
+        ended = stats.voice_end_at or stats.end_sent_at
+        runtime.usage.record(
+            audio_seconds=stats.audio_bytes
+            / recognition.session.config.audio_format.bytes_per_second,
+            failed=failure is not None and failure.service,
+            latency_ms=(time.monotonic() - ended) * 1000 if text and ended is not None else None,
+        )
 
     def _log_failure(self, code: str, trace_id: str | None, message: str) -> None:
         """Log one line naming the error code and trace id; no traceback."""

@@ -40,6 +40,7 @@ from .errors import (
 )
 from .framing import DEFAULT_FRAME_MS, AudioFramer
 from .messages import (
+    ENDING_EVENTS,
     EndResponse,
     ErrorResponse,
     Event,
@@ -94,6 +95,8 @@ class SessionStats:
     start_seconds: float | None = None
     audio_bytes: int = 0
     end_sent_at: float | None = None
+    voice_end_at: float | None = None
+    """When the service said the speech ended (sentence mode)."""
     last_final_at: float | None = None
     end_response_at: float | None = None
     final_segments: int = 0
@@ -473,6 +476,8 @@ class RecognitionSession:
                 # instead of SIS.0309: ask for the results of what was heard.
                 self._audio_truncated = True
                 self.end()
+            elif isinstance(message, EventResponse) and message.event in ENDING_EVENTS:
+                self.stats.voice_end_at = self.stats.voice_end_at or time.monotonic()
             self._inbox.put_nowait(message)
             if isinstance(message, EndResponse):
                 self.stats.end_response_at = time.monotonic()

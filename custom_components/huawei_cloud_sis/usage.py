@@ -1,0 +1,43 @@
+"""What an entry's recognitions used: the figures behind the usage sensors.
+
+Huawei Cloud bills real-time recognition by the seconds of audio sent. The
+entity records each recognition here as it ends; the sensors are told on the
+next turn of the event loop, so that writing their states never delays an
+answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Usage:
+    """Totals since the sensors were first created (they restore them after a restart)."""
+
+    audio_seconds: float = 0.0
+    """Seconds of audio sent to Huawei Cloud, the billing basis."""
+    recognitions: int = 0
+    failures: int = 0
+    """Recognitions Huawei Cloud did not answer (a fallback engine may have)."""
+    last_latency_ms: float | None = None
+    """End of speech to text, for the last recognition that gave text."""
+    _listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def record(self, *, audio_seconds: float, failed: bool, latency_ms: float | None) -> None:
+        """Count one recognition; tell the listeners after this turn of the loop."""
+        self.audio_seconds += audio_seconds
+        self.recognitions += 1
+        self.failures += failed
+        if latency_ms is not None:
+            self.last_latency_ms = latency_ms
+        loop = asyncio.get_running_loop()
+        for listener in self._listeners:
+            loop.call_soon(listener)
+
+    def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each recognition; return what removes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
