@@ -221,7 +221,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                 return SpeechResult(text, SpeechResultState.SUCCESS)
             cause, why = "no_text", "Huawei Cloud SIS heard no text"
         elif copy is None or engine is None or not failure.service:
-            self._log_failure(failure.code, failure.trace_id, failure.message)
+            _LOGGER.error("%s", failure.describe())
             return SpeechResult(None, SpeechResultState.ERROR)
         else:
             cause, why = failure.code, failure.describe()
@@ -262,10 +262,6 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
             latency_ms=(time.monotonic() - ended) * 1000 if text and ended is not None else None,
         )
 
-    def _log_failure(self, code: str, trace_id: str | None, message: str) -> None:
-        """Log one line naming the error code and trace id; no traceback."""
-        _LOGGER.error("%s", _Failure(code, trace_id, message).describe())
-
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
@@ -278,7 +274,7 @@ class _Failure:
     """A failure of the service (not of the audio): another engine may succeed."""
 
     def describe(self) -> str:
-        """Say what failed, with the code and the trace id for Huawei's support."""
+        """Say what failed in one line, with the code and the trace id for Huawei's support."""
         return (
             f"Speech recognition failed (code {self.code}, trace id {self.trace_id or 'none'}): "
             f"{self.message}"
