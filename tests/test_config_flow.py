@@ -57,7 +57,7 @@ async def start(hass: HomeAssistant, auth_type: str = "token") -> str:
         result["flow_id"], {"region": "custom", "auth_type": auth_type}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "credentials"
+    assert result["step_id"] == "custom_endpoint"
     return str(result["flow_id"])
 
 
@@ -91,9 +91,10 @@ async def test_aksk_on_a_custom_endpoint(hass: HomeAssistant, sis_server: SisSer
 @pytest.mark.parametrize(
     ("prepare", "changes", "error"),
     [
-        (None, {"password": "wrong"}, {"base": "invalid_auth"}),
-        (None, {"project_id": "f" * 32}, {"base": "invalid_project"}),
-        (None, {"sis_endpoint": "ws://sis.example.com"}, {"sis_endpoint": "invalid_endpoint"}),
+        (None, {"password": "wrong"}, {"password": "invalid_password"}),
+        (None, {"project_id": "f" * 32}, {"project_id": "invalid_project"}),
+        (None, {"sis_endpoint": "ws://sis.example.com"}, {"sis_endpoint": "invalid_sis_endpoint"}),
+        (None, {"iam_endpoint": "http://iam.test"}, {"iam_endpoint": "invalid_iam_endpoint"}),
         (None, {"sis_endpoint": "ws://127.0.0.1:9"}, {"base": "cannot_connect"}),
         (Fault.start_error("SIS.0103", "real name"), {}, {"base": "real_name_required"}),
         (Fault.start_error("SIS.0023", "RESTRICTED"), {}, {"base": "account_restricted"}),
@@ -124,9 +125,26 @@ async def test_errors_keep_what_was_typed(
     }
     assert suggested["username"] == USERNAME
     assert suggested["sis_endpoint"] == typed["sis_endpoint"]
+    assert suggested["iam_endpoint"] == typed["iam_endpoint"]
     assert "password" not in suggested
     # Fix the input: the same flow goes on to create the entry.
     result = await hass.config_entries.flow.async_configure(flow_id, token_input(sis_server))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_refused_access_key_points_at_the_secret(
+    hass: HomeAssistant, sis_server: SisServer
+) -> None:
+    flow_id = await start(hass, "aksk")
+    keys = {"access_key": ACCESS_KEY, "secret_key": "wrong"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**endpoints(sis_server), **keys}
+    )
+    assert result["step_id"] == "custom_endpoint"
+    assert result["errors"] == {"secret_key": "invalid_access_key"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**endpoints(sis_server), **keys, "secret_key": SECRET_KEY}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -189,12 +207,27 @@ async def test_reauth(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"password": "wrong"}
     )
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {"password": "invalid_password"}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"password": PASSWORD}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
+
+
+async def test_reauth_error_about_a_field_it_does_not_show(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    """The project cannot be changed in reauth: its error is shown above the password."""
+    hass.config_entries.async_update_entry(
+        loaded_entry, data={**loaded_entry.data, "project_id": "f" * 32}
+    )
+    result = await loaded_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": PASSWORD}
+    )
+    assert result["step_id"] == "reauth_confirm"
+    assert result["errors"] == {"base": "invalid_project"}
 
 
 @pytest.mark.parametrize("auth_type", ["aksk"])
@@ -226,7 +259,7 @@ async def test_reconfigure_keeps_the_entity(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"region": "custom", "auth_type": "token"}
     )
-    assert result["step_id"] == "credentials"
+    assert result["step_id"] == "custom_endpoint"
     # The password may stay empty: the stored one is kept.
     data = token_input(sis_server, username=f" {USERNAME} ")
     data.pop("password")

@@ -117,7 +117,8 @@ async def test_a_whole_life_leaks_no_secret(
     [flow] = reauth_flows(hass, loaded_entry)
     secret = CONF_PASSWORD if auth_type == "token" else CONF_SECRET_KEY
     result = await hass.config_entries.flow.async_configure(flow["flow_id"], {secret: WRONG_SECRET})
-    assert result["errors"] == {"base": "invalid_auth"}
+    refused = "invalid_password" if auth_type == "token" else "invalid_access_key"
+    assert result["errors"] == {secret: refused}
     assert_no_secret(repr(result), sis_server, "the reauth form")
     sis_server.restore_credentials()
     result = await hass.config_entries.flow.async_configure(

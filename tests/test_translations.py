@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from custom_components.huawei_cloud_sis.const import SIS_REGIONS
+from custom_components.huawei_cloud_sis.sis import RecognitionMode
+
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "huawei_cloud_sis"
 TRANSLATIONS = INTEGRATION / "translations"
 LANGUAGES = ["en", "zh-Hans", "zh-Hant"]
@@ -89,13 +92,18 @@ def _validation_errors(*functions: str) -> set[str]:
 SHARED_CHECKS = ("form_error",)
 """Turn failures into form errors for both the config flow and the options flow."""
 OPTIONS_CHECKS = ("check_settings",)
+CONFIG_CHECKS = ("credentials_error",)
+"""Turn failures into the config flow's errors, tied to the field they concern."""
+TIED_TO_FIELDS = {"invalid_auth", "invalid_endpoint"}
+"""Shared errors the config flow replaces with its own, one key per field and sign-in method."""
 
 
 def _untranslated_flow_keys(strings: dict[str, str]) -> set[str]:
     """Flow errors and aborts the code can return that have no string."""
     flow = (INTEGRATION / "options_flow.py").read_text(encoding="utf-8")
     shared = _validation_errors(*SHARED_CHECKS)
-    wanted = {f"config.error.{error}" for error in shared}
+    config = _validation_errors(*CONFIG_CHECKS) | (shared - TIED_TO_FIELDS)
+    wanted = {f"config.error.{error}" for error in config}
     wanted |= {f"options.error.{error}" for error in shared | _validation_errors(*OPTIONS_CHECKS)}
     wanted |= {f"config.abort.{reason}" for reason in _keyword_values("reason")}
     wanted |= {"config.abort.reauth_successful", "config.abort.reconfigure_successful"}
@@ -105,6 +113,7 @@ def _untranslated_flow_keys(strings: dict[str, str]) -> set[str]:
 
 def test_every_flow_error_and_abort_is_translated() -> None:
     assert {"invalid_auth", "cannot_connect", "unknown"} <= _validation_errors(*SHARED_CHECKS)
+    assert {"invalid_password", "invalid_access_key"} <= _validation_errors(*CONFIG_CHECKS)
     assert "settings_refused" in _validation_errors(*OPTIONS_CHECKS)
     assert _untranslated_flow_keys(EN) == set()
 
@@ -124,11 +133,62 @@ def test_every_translation_key_in_the_code_is_translated() -> None:
 
 def test_the_checks_see_a_missing_string() -> None:
     broken = dict(EN)
-    del broken["config.error.invalid_auth"]
+    del broken["config.error.invalid_password"]
     del broken["options.error.invalid_vocabulary_id"]
     del broken["options.error.settings_refused"]
     assert _untranslated_flow_keys(broken) == {
-        "config.error.invalid_auth",
+        "config.error.invalid_password",
         "options.error.invalid_vocabulary_id",
         "options.error.settings_refused",
     }
+
+
+URL = re.compile(r"[a-z]+://\S*")
+NAMES_IN_CHINESE = {"Home", "Assistant", "IAM", "ID", "API", "AK/SK", "WebSocket", "localhost"}
+"""Names and terms that Chinese texts keep in English (Huawei's console does too)."""
+
+
+def _links_running_into_text(strings: dict[str, str]) -> set[str]:
+    """Keys whose URLs run into the text after them (a web page would link both)."""
+    return {
+        key for key, text in strings.items() if any(not url.isascii() for url in URL.findall(text))
+    }
+
+
+def _english_in_chinese(strings: dict[str, str]) -> set[str]:
+    """English words left in a Chinese text, beyond names, URLs and region ids."""
+    words: set[str] = set()
+    for text in strings.values():
+        plain = PLACEHOLDER.sub("", URL.sub("", text))
+        words |= set(re.findall(r"[A-Za-z][\w/-]*", plain))
+    return words - NAMES_IN_CHINESE - set(SIS_REGIONS)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_links_end_where_the_address_ends(language: str) -> None:
+    assert _links_running_into_text(_flatten(_load(language))) == set()
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant"])
+def test_chinese_texts_have_no_english_left(language: str) -> None:
+    assert _english_in_chinese(_flatten(_load(language))) == set()
+
+
+def test_the_text_checks_see_a_problem() -> None:
+    ok = "例如 https://iam.example.com 地址"
+    bad = "例如 https://iam.example.com\u3002http://"  # an ideographic full stop
+    assert _links_running_into_text({"ok": ok, "bad": bad}) == {"bad"}
+    left = {"a": "common 模型", "b": "IAM 用户 {code} ws://x cn-east-3"}
+    assert _english_in_chinese(left) == {"common"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_mode_help_follows_the_order_of_the_choices(language: str) -> None:
+    """The help names the modes in the order the radio buttons show them."""
+    strings = _flatten(_load(language))
+    help_text = strings["options.step.init.sections.recognition.data_description.mode"]
+    labels = [strings[f"selector.mode.options.{mode.value}"] for mode in RecognitionMode]
+    names = [re.split(r" \(|\uff08", label)[0] for label in labels]
+    positions = [help_text.find(name) for name in names]
+    assert -1 not in positions, names
+    assert positions == sorted(positions), names

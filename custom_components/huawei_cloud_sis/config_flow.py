@@ -144,12 +144,14 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
         return HuaweiSisOptionsFlow()
 
     async def _async_validate(
-        self, data: Mapping[str, Any]
+        self, data: Mapping[str, Any], form: vol.Schema
     ) -> tuple[ValidatedAccount | None, dict[str, str], dict[str, str]]:
+        """Check the data; an error about a field the form does not show goes on top."""
         try:
             account = await validate_input(self.hass, data)
         except ValidationError as err:
-            return None, {err.field: err.error}, {"code": "", **err.placeholders}
+            field = err.field if err.field in {str(key) for key in form.schema} else "base"
+            return None, {field: err.error}, {"code": "", **err.placeholders}
         return account, {}, {"code": ""}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -180,6 +182,7 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
         current: Mapping[str, Any] = self._get_reconfigure_entry().data if reconfiguring else {}
         same_method = current.get(CONF_AUTH_TYPE) == self._choice[CONF_AUTH_TYPE]
         keep_secret = reconfiguring and same_method
+        form = _credentials_schema(self._choice, keep_secret=keep_secret)
         errors: dict[str, str] = {}
         placeholders = {"code": ""}
         if user_input is not None:
@@ -187,7 +190,7 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
             secret = _secret_field(data)
             if not data.get(secret) and keep_secret:
                 data[secret] = current[secret]
-            account, errors, placeholders = await self._async_validate(data)
+            account, errors, placeholders = await self._async_validate(data, form)
             if account is not None:
                 data[CONF_PROJECT_ID] = account.project_id
                 # An entry is one Huawei Cloud project: its id is the unique id.
@@ -202,14 +205,20 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
         suggested = {**current, **(user_input or {})}
         suggested.pop(CONF_PASSWORD, None)
         suggested.pop(CONF_SECRET_KEY, None)
+        # A step of its own for a custom endpoint, whose texts say that the project is needed.
+        custom = self._choice[CONF_REGION] == REGION_CUSTOM
         return self.async_show_form(
-            step_id="credentials",
-            data_schema=self.add_suggested_values_to_schema(
-                _credentials_schema(self._choice, keep_secret=keep_secret), suggested
-            ),
+            step_id="custom_endpoint" if custom else "credentials",
+            data_schema=self.add_suggested_values_to_schema(form, suggested),
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def async_step_custom_endpoint(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Enter the endpoints of a custom deployment, its project and the credentials."""
+        return await self.async_step_credentials(user_input)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Start reauthentication after the service refused the credentials."""
@@ -221,11 +230,12 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask only for the password or secret key, check it and reload the entry."""
         entry = self._get_reauth_entry()
         secret = _secret_field(entry.data)
+        form = vol.Schema({vol.Required(secret): _PASSWORD})
         errors: dict[str, str] = {}
         placeholders = {"code": ""}
         if user_input is not None:
             data = {**entry.data, secret: user_input[secret]}
-            account, errors, placeholders = await self._async_validate(data)
+            account, errors, placeholders = await self._async_validate(data, form)
             if account is not None:
                 await self.async_set_unique_id(account.project_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
@@ -235,7 +245,7 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
         name = entry.data.get(CONF_USERNAME) or entry.data.get(CONF_ACCESS_KEY, "")
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Required(secret): _PASSWORD}),
+            data_schema=form,
             errors=errors,
             description_placeholders={**placeholders, "name": str(name)},
         )

@@ -12,7 +12,16 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from . import create_client
 from .account_problems import AccountProblem, classify
-from .const import CONF_SIS_ENDPOINT, REGION_CUSTOM
+from .const import (
+    AUTH_TYPE_TOKEN,
+    CONF_AUTH_TYPE,
+    CONF_IAM_ENDPOINT,
+    CONF_PASSWORD,
+    CONF_PROJECT_ID,
+    CONF_SECRET_KEY,
+    CONF_SIS_ENDPOINT,
+    REGION_CUSTOM,
+)
 from .languages import LANGUAGES, languages_for_region
 from .settings import RecognitionSettings
 from .sis import (
@@ -28,6 +37,7 @@ from .sis import (
     SisServerError,
     SisTimeoutError,
 )
+from .sis.endpoints import normalize_base_url
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,6 +89,27 @@ def form_error(err: Exception) -> ValidationError:
     return ValidationError("unknown")
 
 
+def credentials_error(err: Exception, data: Mapping[str, Any]) -> ValidationError:
+    """Return the form error of a failed check of what the user typed in the config flow.
+
+    Refused credentials, a bad endpoint and an unknown project point at the field
+    concerned, worded for the chosen sign-in method; the rest is as `form_error`.
+    """
+    if isinstance(err, SisConfigError):
+        try:
+            normalize_base_url(data[CONF_SIS_ENDPOINT], secure="wss", plain="ws")
+        except SisConfigError:
+            return ValidationError("invalid_sis_endpoint", field=CONF_SIS_ENDPOINT)
+        return ValidationError("invalid_iam_endpoint", field=CONF_IAM_ENDPOINT)
+    if isinstance(err, SisAuthError):
+        if data[CONF_AUTH_TYPE] == AUTH_TYPE_TOKEN:
+            return ValidationError("invalid_password", field=CONF_PASSWORD)
+        return ValidationError("invalid_access_key", field=CONF_SECRET_KEY)
+    if isinstance(err, SisProjectError):
+        return ValidationError("invalid_project", field=CONF_PROJECT_ID)
+    return form_error(err)
+
+
 async def validate_input(hass: HomeAssistant, data: Mapping[str, Any]) -> ValidatedAccount:
     """Prove that credentials, project and service work together.
 
@@ -95,7 +126,7 @@ async def validate_input(hass: HomeAssistant, data: Mapping[str, Any]) -> Valida
         )
         trace_id = await client.probe(RecognitionMode.SHORT_STREAM, config)
     except Exception as err:
-        raise form_error(err) from err
+        raise credentials_error(err, data) from err
     return ValidatedAccount(project_id=project_id, trace_id=trace_id)
 
 
