@@ -1,9 +1,10 @@
 """Prepare, provision and query the development Home Assistant that `scripts/develop` runs.
 
-    ha_instance.py prepare CONFIG_DIR
-        Write CONFIG_DIR/configuration.yaml and link the integration into
-        CONFIG_DIR/custom_components (the folder is the repository's config/,
-        which git ignores).
+    ha_instance.py run CONFIG_DIR [--port PORT]
+        Run Home Assistant on 127.0.0.1:PORT with CONFIG_DIR (the repository's
+        config/, which git ignores) until it stops, and start it again whenever
+        it restarts itself (the UI's restart, or new HTTP settings). Before each
+        start the folder is prepared by ha_config_dir.py.
     ha_instance.py provision CONFIG_DIR --url URL [--emulator URL]
         Finish onboarding with a local developer account, keep a long-lived token
         in CONFIG_DIR/.develop-token, and (with --emulator) add an entry pointed
@@ -16,16 +17,19 @@
     ha_instance.py sample-wav FILE [TEXT]
         Write a WAV file the emulator recognises as TEXT.
 
-Everything goes through Home Assistant's HTTP and websocket APIs.
+Once Home Assistant runs, everything goes through its HTTP and websocket APIs.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import io
 import json
 from pathlib import Path
+import signal
+import subprocess
 import sys
 from typing import Any
 import wave
@@ -35,7 +39,8 @@ import aiohttp
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 
-from tests.sis_server import (  # noqa: E402 - needs the repository on the path
+from scripts.ha_config_dir import DOMAIN, prepare  # noqa: E402 - needs the repository on the path
+from tests.sis_server import (  # noqa: E402
     DOMAIN_NAME,
     PASSWORD,
     PROJECTS,
@@ -43,50 +48,47 @@ from tests.sis_server import (  # noqa: E402 - needs the repository on the path
     synthesize,
 )
 
-DOMAIN = "huawei_cloud_sis"
 DEVELOPER = {"name": "Developer", "username": "dev", "password": "dev-password"}
 """The local account of the development instance (it listens on 127.0.0.1 only)."""
 TOKEN_FILE = ".develop-token"  # noqa: S105 - a file name
 TIMEOUT = aiohttp.ClientTimeout(total=60)
-
-CONFIGURATION = """\
-# Written by scripts/develop on every start; changes here are overwritten.
-homeassistant:
-  name: Huawei Cloud SIS development
-  country: CN
-  time_zone: Asia/Shanghai
-  unit_system: metric
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
-api:
-auth:
-config:
-onboarding:
-websocket_api:
-diagnostics:
-repairs:
-system_log:
-stt:
-conversation:
-assist_pipeline:
-logger:
-  default: warning
-  logs:
-    custom_components.huawei_cloud_sis: debug
-frontend:
-"""
+EMULATOR_TITLES = {"Huawei Cloud SIS (127.0.0.1)", "Huawei Cloud SIS (localhost)"}
+"""Entries of a custom endpoint on this machine: the emulator's."""
 
 
-def prepare(config: Path, port: int) -> None:
-    """Write the configuration and link the integration into the config folder."""
-    config.mkdir(exist_ok=True)
-    (config / "configuration.yaml").write_text(CONFIGURATION.format(port=port), encoding="utf-8")
-    components = config / "custom_components"
-    components.mkdir(exist_ok=True)
-    link = components / DOMAIN
-    if not link.is_symlink():
-        link.symlink_to(REPOSITORY / "custom_components" / DOMAIN, target_is_directory=True)
+def run(config: Path, port: int) -> int:
+    """Run Home Assistant until it stops for good; return its exit code.
+
+    Home Assistant restarts by exiting with a code of its own: the UI's restart button,
+    new HTTP settings and the automatic revert of unconfirmed ones all do. Each time, the
+    folder is prepared again (so the server keeps listening on 127.0.0.1 only) and Home
+    Assistant started anew. SIGTERM and SIGINT stop it and end this loop.
+    """
+    restart_code: int = importlib.import_module("homeassistant.const").RESTART_EXIT_CODE
+    stopping = False
+    process: subprocess.Popen[bytes] | None = None
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if process is not None:
+            process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        prepare(config, port)
+        # Home Assistant logs to CONFIG/home-assistant.log; its console copy is not needed.
+        process = subprocess.Popen(  # noqa: S603 - this venv's own interpreter
+            [sys.executable, "-m", "homeassistant", "--config", str(config), "--skip-pip"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        code = process.wait()
+        if code != restart_code or stopping:
+            return 0 if stopping else code
+        print("develop: Home Assistant restarts", flush=True)
+    return 0
 
 
 async def _json(response: aiohttp.ClientResponse) -> Any:
@@ -108,8 +110,7 @@ async def _onboard(http: aiohttp.ClientSession, url: str) -> str:
     ) as response:
         access = (await _json(response))["access_token"]
     headers = {"Authorization": f"Bearer {access}"}
-    # The location step is left to the UI: finishing it adds integrations (weather,
-    # radio, text-to-speech) whose requirements this venv does not have.
+    # The location step is done already (ha_config_dir.skip_location_step).
     for step, body in (
         ("analytics", {}),
         ("integration", {"client_id": client_id, "redirect_uri": f"{url}/?auth_callback=1"}),
@@ -160,8 +161,22 @@ async def _entity_id(http: aiohttp.ClientSession, url: str, token: str) -> str:
 async def _onboarded(http: aiohttp.ClientSession, url: str) -> bool:
     """Whether Home Assistant already has its first user."""
     async with http.get(f"{url}/api/onboarding") as response:
+        if response.status == 404:
+            return True  # onboarding is complete: its views are gone
         steps = await _json(response)
     return any(step["step"] == "user" and step["done"] for step in steps)
+
+
+async def _wait_until_running(
+    http: aiohttp.ClientSession, url: str, headers: dict[str, str]
+) -> None:
+    """Wait (at most a minute) until Home Assistant has set up its integrations."""
+    for _ in range(120):
+        async with http.get(f"{url}/api/config", headers=headers) as response:
+            if (await _json(response))["state"] == "RUNNING":
+                return
+        await asyncio.sleep(0.5)
+    raise SystemExit("Home Assistant did not finish starting within a minute; see its log")
 
 
 async def _add_emulator_entry(
@@ -171,8 +186,13 @@ async def _add_emulator_entry(
     api = f"{url}/api/config/config_entries"
     async with http.get(f"{api}/entry", params={"domain": DOMAIN}, headers=headers) as response:
         entries = await _json(response)
-    if entries:
-        return f"kept the existing entry {entries[0]['title']!r}"
+    if loaded := [entry for entry in entries if entry["state"] == "loaded"]:
+        return f"kept the existing entry {loaded[0]['title']!r}"
+    for entry in entries:
+        if entry["title"] in EMULATOR_TITLES:
+            # Set up for an emulator on another port: it cannot connect any more.
+            async with http.delete(f"{api}/entry/{entry['entry_id']}", headers=headers) as done:
+                await _json(done)
     host = emulator.split("://", 1)[1]
     steps: list[dict[str, Any]] = [
         {"region": "custom", "auth_type": "token"},
@@ -209,6 +229,7 @@ async def provision(url: str, token: str | None, emulator: str | None) -> str:
                 "config/ was onboarded without scripts/develop; remove it to start over"
             )
         headers = {"Authorization": f"Bearer {token}"}
+        await _wait_until_running(http, url, headers)
         if emulator is not None:
             print(f"develop: {await _add_emulator_entry(http, url, headers, emulator)}")
             print(f"develop: speech-to-text entity {await _entity_id(http, url, token)}")
@@ -256,9 +277,9 @@ def main() -> int:
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    prepare_cmd = commands.add_parser("prepare")
-    prepare_cmd.add_argument("config", type=Path)
-    prepare_cmd.add_argument("--port", type=int, default=8123)
+    run_cmd = commands.add_parser("run")
+    run_cmd.add_argument("config", type=Path)
+    run_cmd.add_argument("--port", type=int, default=8123)
     provision_cmd = commands.add_parser("provision")
     provision_cmd.add_argument("config", type=Path)
     provision_cmd.add_argument("--url", required=True)
@@ -277,9 +298,8 @@ def main() -> int:
     if args.command == "sample-wav":
         sample_wav(args.path, args.text)
         return 0
-    if args.command == "prepare":
-        prepare(args.config, args.port)
-        return 0
+    if args.command == "run":
+        return run(args.config, args.port)
     token_file: Path = args.config / TOKEN_FILE
     token = token_file.read_text(encoding="ascii").strip() if token_file.exists() else None
     if args.command == "provision":
