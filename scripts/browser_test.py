@@ -123,6 +123,8 @@ class Report:
     timings: list[tuple[str, float]] = field(default_factory=list)
     script_errors: list[str] = field(default_factory=list)
     count: int = 0
+    checked: int = 0
+    """Screens that passed every check."""
 
     def next_name(self, language: str, name: str) -> Path:
         """Number the screenshots in the order they were taken."""
@@ -173,6 +175,7 @@ class Screens:
             raise BrowserTestError(
                 f"{path.with_suffix('.png').name}: " + "; ".join(dict.fromkeys(found))
             )
+        self.report.checked += 1
         return path
 
     # Frontend ------------------------------------------------------------------------------
@@ -598,6 +601,7 @@ def main() -> int:
     except BrowserTestError as err:
         print(f"browser-test: FAILED: {err}", file=sys.stderr)
         print(f"browser-test: screenshots in {shots}", file=sys.stderr)
+        print(f"browser-test: {report.checked} passed, 1 failed")
         return 1
     finally:
         for name, seconds in report.timings:
@@ -605,7 +609,8 @@ def main() -> int:
     for error in dict.fromkeys(report.script_errors):
         print(f"browser-test: the frontend reported a script error ({error})")
     print(f"browser-test: {time.monotonic() - start:6.2f} s  whole test")
-    print(f"browser-test: {report.count} screens checked, screenshots in {shots}")
+    print(f"browser-test: screens and their accessibility trees in {shots}")
+    print(f"browser-test: {report.checked} passed, 0 failed")
     return 0
 
 

@@ -63,3 +63,12 @@ def test_readme_names_the_test_commands() -> None:
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "scripts/setup" in ci
     assert "scripts/test" in ci
+
+
+def test_readme_images_exist_and_stay_small() -> None:
+    """The screenshots scripts/browser-test --readme-images makes are there and small."""
+    images = re.findall(r"\]\((docs/images/[\w.-]+\.png)\)", README)
+    assert len(images) >= 4
+    for image in images:
+        path = Path(__file__).parent.parent / image
+        assert path.stat().st_size < 200_000, image
