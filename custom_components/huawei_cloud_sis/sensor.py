@@ -112,6 +112,7 @@ class UsageSensor(RestoreSensor):
         self._usage = entry.runtime_data.usage
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
         self._attr_device_info = service_device(entry)
+        self._written: float | int | None = None
 
     async def async_added_to_hass(self) -> None:
         """Restore the total from before a restart, then follow new recognitions."""
@@ -119,7 +120,14 @@ class UsageSensor(RestoreSensor):
         last = await self.async_get_last_sensor_data()
         if last is not None and isinstance(last.native_value, int | float | Decimal):
             self.entity_description.restore(self._usage, float(last.native_value))
-        self.async_on_remove(self._usage.add_listener(self.async_write_ha_state))
+        self._written = self.native_value
+        self.async_on_remove(self._usage.add_listener(self._usage_changed))
+
+    def _usage_changed(self) -> None:
+        """Write the state after a recognition, if this figure changed."""
+        if (value := self.native_value) != self._written:
+            self._written = value
+            self.async_write_ha_state()
 
     @property
     def native_value(self) -> float | int | None:
