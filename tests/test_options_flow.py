@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import aiohttp
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -13,6 +14,7 @@ from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.sis import Endpoints
 from tests.helpers.entry import PROJECT_ID
 from tests.helpers.options import collapsed, form, suggested
+from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import ACCESS_KEY, SECRET_KEY, Fault, SisServer
 
@@ -28,8 +30,13 @@ OPTIONS = {
 
 
 async def test_options_change_the_start_config(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer, client: HttpClient
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    client: HttpClient,
+    http: aiohttp.ClientSession,
 ) -> None:
+    table = await create_table(http, sis_server, "console_zh", ["卧室"])
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     assert result["step_id"] == "init"
     assert suggested(result) == {}
@@ -39,10 +46,10 @@ async def test_options_change_the_start_config(
     assert result["errors"] == {"vocabulary_id": "invalid_vocabulary_id"}
     assert sis_server.sessions == []  # nothing was tried with a bad value
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form(OPTIONS | {"vocabulary_id": " hot-words_1 "})
+        result["flow_id"], form(OPTIONS | {"vocabulary_id": f" {table} "})
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert loaded_entry.options["vocabulary_id"] == "hot-words_1"
+    assert loaded_entry.options["vocabulary_id"] == table
     # The service tried the new settings once (a custom endpoint: Mandarin) before they were saved.
     [probe] = sis_server.sessions
     assert (probe.mode, probe.end, bytes(probe.audio)) == (
@@ -58,7 +65,7 @@ async def test_options_change_the_start_config(
     assert config["property"] == "chinese_16k_common"
     assert (config["add_punc"], config["digit_norm"]) == ("yes", "no")
     assert (config["vad_head"], config["vad_tail"], config["max_seconds"]) == (3000, 300, 20)
-    assert config["vocabulary_id"] == "hot-words_1"
+    assert config["vocabulary_id"] == table
 
 
 async def test_options_the_service_refuses_are_not_saved(
