@@ -29,6 +29,16 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components/."""
 
 
+@pytest.fixture
+async def hass(hass: HomeAssistant) -> HomeAssistant:
+    """Home Assistant with its core integration, which a real one always runs.
+
+    It keeps which entities are exposed to Assist; the hot-word tables read it.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
+    return hass
+
+
 @pytest.fixture(autouse=True)
 def short_timeouts() -> Iterator[None]:
     """Use short timeouts for every client the integration builds."""

@@ -25,9 +25,11 @@ from custom_components.huawei_cloud_sis.sis import (
     AkSkAuth,
     SisConfigError,
     SisProjectError,
+    TableLanguage,
     TokenAuth,
 )
 from tests.helpers.entry import entry_data, reauth_flows
+from tests.helpers.raw_client import create_table
 from tests.sis_server import SisServer
 
 ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
@@ -187,3 +189,38 @@ async def test_client_refuses_bad_data() -> None:
                     "secret_key": "SK",
                 },
             )
+
+
+async def test_an_entry_of_minor_version_1_is_migrated(
+    hass: HomeAssistant, sis_server: SisServer, http: aiohttp.ClientSession
+) -> None:
+    """Its one hot-word table was sent with every language: it becomes Mandarin's."""
+    table = await create_table(http, sis_server, "console_zh", ["卧室"])
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=entry_data(sis_server),
+        options={"mode": "continue-stream", "vocabulary_id": table},
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert (entry.version, entry.minor_version) == (1, 2)
+    assert dict(entry.options) == {"mode": "continue-stream", "vocabulary_id_zh_cn": table}
+    hot_words = entry.runtime_data.hot_words
+    assert hot_words.languages == (TableLanguage.ENGLISH,)  # Mandarin has the user's own table
+
+
+@pytest.mark.parametrize(("version", "minor_version", "loads"), [(1, 3, True), (2, 1, False)])
+async def test_entries_of_a_newer_release(
+    hass: HomeAssistant, sis_server: SisServer, version: int, minor_version: int, loads: bool
+) -> None:
+    """A newer minor version is compatible; a newer major version is not."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, data=entry_data(sis_server), version=version, minor_version=minor_version
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id) is loads
+    assert entry.minor_version == minor_version
+    if not loads:
+        assert entry.state is ConfigEntryState.MIGRATION_ERROR

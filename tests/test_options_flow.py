@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import aiohttp
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.huawei_cloud_sis.const import DOMAIN
-from custom_components.huawei_cloud_sis.sis import Endpoints
+from custom_components.huawei_cloud_sis.sis import MAX_WORDS_PER_TABLE, Endpoints
 from tests.helpers.entry import PROJECT_ID
 from tests.helpers.options import collapsed, form, suggested
+from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import ACCESS_KEY, SECRET_KEY, Fault, SisServer
 
@@ -28,21 +30,26 @@ OPTIONS = {
 
 
 async def test_options_change_the_start_config(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer, client: HttpClient
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    client: HttpClient,
+    http: aiohttp.ClientSession,
 ) -> None:
+    table = await create_table(http, sis_server, "console_zh", ["卧室"])
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     assert result["step_id"] == "init"
     assert suggested(result) == {}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form(OPTIONS | {"vocabulary_id": "bad id!"})
+        result["flow_id"], form(OPTIONS | {"vocabulary_id_zh_cn": "bad id!"})
     )
-    assert result["errors"] == {"vocabulary_id": "invalid_vocabulary_id"}
+    assert result["errors"] == {"vocabulary_id_zh_cn": "invalid_vocabulary_id"}
     assert sis_server.sessions == []  # nothing was tried with a bad value
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form(OPTIONS | {"vocabulary_id": " hot-words_1 "})
+        result["flow_id"], form(OPTIONS | {"vocabulary_id_zh_cn": f" {table} "})
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert loaded_entry.options["vocabulary_id"] == "hot-words_1"
+    assert loaded_entry.options["vocabulary_id_zh_cn"] == table
     # The service tried the new settings once (a custom endpoint: Mandarin) before they were saved.
     [probe] = sis_server.sessions
     assert (probe.mode, probe.end, bytes(probe.audio)) == (
@@ -58,14 +65,14 @@ async def test_options_change_the_start_config(
     assert config["property"] == "chinese_16k_common"
     assert (config["add_punc"], config["digit_norm"]) == ("yes", "no")
     assert (config["vad_head"], config["vad_tail"], config["max_seconds"]) == (3000, 300, 20)
-    assert config["vocabulary_id"] == "hot-words_1"
+    assert config["vocabulary_id"] == table
 
 
 async def test_options_the_service_refuses_are_not_saved(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
 ) -> None:
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    sentence = OPTIONS | {"mode": "sentence-stream", "vocabulary_id": "  "}
+    sentence = OPTIONS | {"mode": "sentence-stream", "vocabulary_id_zh_cn": "  "}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form(sentence | {"model_zh_cn": "chinese_16k_general"})
     )
@@ -79,7 +86,7 @@ async def test_options_the_service_refuses_are_not_saved(
     result = await hass.config_entries.options.async_configure(result["flow_id"], form(sentence))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options["mode"] == "sentence-stream"
-    assert "vocabulary_id" not in loaded_entry.options
+    assert "vocabulary_id_zh_cn" not in loaded_entry.options
 
 
 @pytest.mark.parametrize("options", [OPTIONS])
@@ -89,7 +96,12 @@ async def test_unchanged_settings_are_not_tried_again(
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     # The stored options are shown in their sections; voice detection starts collapsed.
     assert suggested(result) == OPTIONS
-    assert collapsed(result) == {"recognition": False, "fallback": False, "voice_detection": True}
+    assert collapsed(result) == {
+        "recognition": False,
+        "hot_words": True,
+        "fallback": False,
+        "voice_detection": True,
+    }
     result = await hass.config_entries.options.async_configure(result["flow_id"], form(OPTIONS))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert sis_server.sessions == []
@@ -167,3 +179,55 @@ async def test_options_of_a_public_region_are_tried_for_each_language(
         "cantonese_16k_common",
     ]
     assert "vocabulary_id" not in sis_server.sessions[-1].config
+
+
+async def test_extra_words_that_give_no_hot_word_are_named(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form({"extra_words": "Ecobee\n거실\n\n客厅\n!!!\nBed"})
+    )
+    assert result["errors"] == {"extra_words": "invalid_extra_words"}
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["words"] == "거실, !!!, Bed"
+    many = "\n".join(f"{number}楼" for number in range(10, 10 + MAX_WORDS_PER_TABLE + 1))
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form({"extra_words": many})
+    )
+    assert result["errors"] == {"extra_words": "too_many_extra_words"}
+    assert result["description_placeholders"] == {
+        **placeholders,
+        "words": "",
+        "limit": str(MAX_WORDS_PER_TABLE),
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        form({"extra_words": " Ecobee \n\n客厅\nEcobee", "favour_names": False}),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["extra_words"] == "Ecobee\n客厅"
+    assert loaded_entry.options["favour_names"] is False
+
+
+async def test_an_own_table_is_tried_before_it_is_saved(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    http: aiohttp.ClientSession,
+) -> None:
+    english = await create_table(http, sis_server, "my_english", ["GARAGE"], language="english")
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    # An English table for Mandarin is refused by the service: not saved.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form({"vocabulary_id_zh_cn": english})
+    )
+    assert result["errors"] == {"base": "settings_refused"}
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"]["code"] == "SIS.0205"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form({"vocabulary_id_en_us": " bad id "})
+    )
+    assert result["errors"] == {"vocabulary_id_en_us": "invalid_vocabulary_id"}
+    assert loaded_entry.options == {}

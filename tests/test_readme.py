@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 import re
 
-from custom_components.huawei_cloud_sis import const, fallback, languages, settings
+from custom_components.huawei_cloud_sis import const, fallback, home_names, languages, settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| [^|]+ \| `([a-z_]+)` \| ([^|]+) \|", re.MULTILINE)
@@ -26,7 +26,8 @@ def _expected() -> dict[str, str]:
         const.CONF_MODE: f"`{settings.DEFAULT_MODE.value}`",
         const.CONF_ADD_PUNC: shown(settings.DEFAULT_ADD_PUNC),
         const.CONF_DIGIT_NORM: shown(settings.DEFAULT_DIGIT_NORM),
-        const.CONF_VOCABULARY_ID: shown(settings.DEFAULT_VOCABULARY_ID),
+        const.CONF_FAVOUR_NAMES: shown(home_names.DEFAULT_FAVOUR_NAMES),
+        const.CONF_EXTRA_WORDS: shown(None),
         const.CONF_FALLBACK_ENGINE: shown(fallback.FallbackSettings().entity_id),
         const.CONF_FALLBACK_ON_EMPTY: shown(fallback.DEFAULT_FALLBACK_ON_EMPTY),
         const.CONF_VAD_HEAD: f"{settings.DEFAULT_VAD_HEAD} ms",
@@ -36,6 +37,8 @@ def _expected() -> dict[str, str]:
     for language in languages.LANGUAGES.values():
         if len(language.models) > 1:
             expected[language.option_key] = f"`{language.default_model}`"
+        if language.table_language is not None:
+            expected[language.vocabulary_option_key] = shown(None)
     return expected
 
 

@@ -10,6 +10,7 @@ from custom_components.huawei_cloud_sis.settings import (
     DEFAULT_VAD_HEAD,
     RANGES,
     RecognitionSettings,
+    migrate_options,
 )
 from custom_components.huawei_cloud_sis.sis import (
     MAX_SECONDS,
@@ -17,6 +18,7 @@ from custom_components.huawei_cloud_sis.sis import (
     AudioFormat,
     RecognitionMode,
     SisConfigError,
+    TableLanguage,
 )
 
 
@@ -25,16 +27,18 @@ def test_missing_or_unusable_options_fall_back_to_the_defaults() -> None:
         {
             "mode": "bogus",
             model_option_key("zh-CN"): "klingon_16k_general",
-            "vocabulary_id": "not an id!",
+            "vocabulary_id": "old-option",
+            "vocabulary_id_zh_cn": "not an id!",
+            "vocabulary_id_zh_hk": "cantonese-takes-none",
             "vad_head": 60001,
             "vad_tail": True,
             "max_seconds": "20",
         }
     )
-    assert settings == RecognitionSettings(models={})
+    assert settings == RecognitionSettings(models={}, vocabulary_ids={})
     assert settings.mode is RecognitionMode.SHORT_STREAM
     assert settings.model("zh-CN") == "chinese_16k_general"
-    assert (settings.add_punc, settings.digit_norm, settings.vocabulary_id) == (False, True, None)
+    assert (settings.add_punc, settings.digit_norm, settings.vocabulary_ids) == (False, True, {})
     assert (settings.vad_head, settings.vad_tail, settings.max_seconds) == (10000, 500, 30)
 
 
@@ -64,19 +68,54 @@ def test_short_stream_sends_no_voice_detection_settings() -> None:
 
 
 def test_each_language_gets_only_what_its_model_takes() -> None:
-    settings = RecognitionSettings(
-        mode=RecognitionMode.CONTINUE_STREAM, vocabulary_id="hot-1", max_seconds=5
-    )
-    cantonese = settings.config("zh-HK", 16000, interim_results=False)
+    settings = RecognitionSettings(mode=RecognitionMode.CONTINUE_STREAM, max_seconds=5)
+    home = {TableLanguage.CHINESE_MANDARIN: "home-zh", TableLanguage.ENGLISH: "home-en"}
+    cantonese = settings.config("zh-HK", 16000, interim_results=False, tables=home)
     assert (cantonese.digit_norm, cantonese.vocabulary_id, cantonese.max_seconds) == (
         None,
         None,
         10,
     )
-    english = settings.config("en-US", 16000, interim_results=False)
-    assert (english.digit_norm, english.vocabulary_id) == (None, "hot-1")
-    mandarin = settings.config("zh-CN", 8000, interim_results=False)
+    english = settings.config("en-US", 16000, interim_results=False, tables=home)
+    assert (english.digit_norm, english.vocabulary_id) == (None, "home-en")
+    mandarin = settings.config("zh-CN", 8000, interim_results=False, tables=home)
     assert (mandarin.audio_format, mandarin.model) == (AudioFormat.PCM8K16BIT, "chinese_8k_general")
+    assert mandarin.vocabulary_id == "home-zh"
+    arabic = settings.config("ar", 16000, interim_results=False, tables=home)
+    assert arabic.vocabulary_id is None
+    assert settings.config("zh-CN", 16000, interim_results=False).vocabulary_id is None
+
+
+def test_a_users_own_table_wins_for_its_language_only() -> None:
+    settings = RecognitionSettings.from_options(
+        {"vocabulary_id_zh_cn": "mine", "vocabulary_id_en_us": "mine-too"}
+    )
+    assert settings.vocabulary_ids == {"zh-CN": "mine", "en-US": "mine-too"}
+    home = {TableLanguage.CHINESE_MANDARIN: "home-zh", TableLanguage.ENGLISH: "home-en"}
+    for tag, rate, own in (("zh-CN", 8000, "mine"), ("en-US", 16000, "mine-too")):
+        assert settings.config(tag, rate, interim_results=False, tables=home).vocabulary_id == own
+    only_mandarin = RecognitionSettings.from_options({"vocabulary_id_zh_cn": "mine"})
+    english = only_mandarin.config("en-US", 16000, interim_results=False, tables=home)
+    assert english.vocabulary_id == "home-en"
+
+
+@pytest.mark.parametrize(
+    ("minor_version", "options", "migrated"),
+    [
+        (
+            1,
+            {"mode": "short-stream", "vocabulary_id": "t-1"},
+            {"mode": "short-stream", "vocabulary_id_zh_cn": "t-1"},
+        ),
+        (1, {"vocabulary_id": "not an id!"}, {}),
+        (1, {}, {}),
+        (2, {"vocabulary_id_zh_cn": "t-1"}, {"vocabulary_id_zh_cn": "t-1"}),
+    ],
+)
+def test_older_options_are_migrated(
+    minor_version: int, options: dict[str, str], migrated: dict[str, str]
+) -> None:
+    assert migrate_options(options, minor_version) == migrated
 
 
 @pytest.mark.parametrize(

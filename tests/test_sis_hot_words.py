@@ -260,6 +260,21 @@ def test_word_list_reports_names_that_do_not_fit() -> None:
     )
 
 
+def test_word_list_from_words_kept_by_the_caller() -> None:
+    names = ["Living room 2", "Ecobee恒温器", "###", "Garage"]
+    kept = {name: name_to_words(name, MANDARIN) for name in names}
+    asked: list[str] = []
+
+    def words_of(name: str) -> tuple[str, ...] | DropReason:
+        asked.append(name)
+        return kept[name]
+
+    assert build_word_list(names, MANDARIN, words_of=words_of) == build_word_list(names, MANDARIN)
+    assert asked == names
+    fixed = build_word_list(["a", "b"], ENGLISH, words_of=lambda name: ("KEPT",))
+    assert fixed.words == ("KEPT",)  # what the caller kept is taken as it is
+
+
 def test_very_long_names_are_refused_whole() -> None:
     assert name_to_words("客" * 100_000, MANDARIN) is DropReason.TOO_LONG
     assert name_to_words("Garage " + "A" * 100_000, ENGLISH) == ("GARAGE",)

@@ -26,6 +26,7 @@ from tests.helpers.raw_client import (
     WAIT,
     Connect,
     Ws,
+    create_table,
     finals,
     get_token,
     rasr_url,
@@ -343,7 +344,7 @@ async def test_general_mandarin_model_takes_no_sentence_mode(connect: Connect) -
 @pytest.mark.parametrize(
     ("region", "config"),
     [
-        (REGION, {"property": "english_16k_general", "vocabulary_id": "v1"}),
+        (REGION, {"property": "english_16k_general", "vocabulary_id": "english"}),
         (REGION, {"property": "shanghai_16k_common", "max_seconds": 5}),
         ("cn-east-3", {"property": "chinese_16k_common", "digit_norm": "no"}),
         ("ap-southeast-3", {"property": "english_16k_general"}),
@@ -359,12 +360,22 @@ async def test_general_mandarin_model_takes_no_sentence_mode(connect: Connect) -
                 "max_seconds": 60,
                 "digit_norm": "no",
                 "need_word_info": "yes",
-                "vocabulary_id": "0f1e2d3c",
+                "vocabulary_id": "chinese_mandarin",
             },
         ),
     ],
 )
-async def test_start_accepted(connect: Connect, region: str, config: dict[str, Any]) -> None:
+async def test_start_accepted(
+    http: aiohttp.ClientSession,
+    server: SisServer,
+    connect: Connect,
+    region: str,
+    config: dict[str, Any],
+) -> None:
+    if language := config.get("vocabulary_id"):  # a table of this language, made first
+        words = ["GARAGE"] if language == "english" else ["客厅"]
+        table = await create_table(http, server, language, words, language=language)
+        config = config | {"vocabulary_id": table}
     client = await connect("continue-stream", region)
     assert (await client.start(**config))["resp_type"] == "START"
 

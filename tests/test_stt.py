@@ -178,7 +178,6 @@ async def test_english_segments_are_joined_with_one_space(
             "mode": "continue-stream",
             "add_punc": True,
             "digit_norm": False,
-            "vocabulary_id": "hotwords-1",
             "vad_head": 3000,
             "vad_tail": 800,
             "max_seconds": 20,
@@ -193,7 +192,6 @@ async def test_options_shape_the_start_config(client: HttpClient, sis_server: Si
     assert config["property"] == "chinese_16k_common"
     assert config["add_punc"] == "yes"
     assert config["digit_norm"] == "no"
-    assert config["vocabulary_id"] == "hotwords-1"
     assert (config["vad_head"], config["vad_tail"], config["max_seconds"]) == (3000, 800, 20)
     assert config["interim_results"] == "no"
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from custom_components.huawei_cloud_sis.const import SIS_REGIONS
+from custom_components.huawei_cloud_sis.hot_word_tables import HotWordIssue
 from custom_components.huawei_cloud_sis.sis import RecognitionMode
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "huawei_cloud_sis"
@@ -107,7 +108,7 @@ def _untranslated_flow_keys(strings: dict[str, str]) -> set[str]:
     wanted |= {f"options.error.{error}" for error in shared | _validation_errors(*OPTIONS_CHECKS)}
     wanted |= {f"config.abort.{reason}" for reason in _keyword_values("reason")}
     wanted |= {"config.abort.reauth_successful", "config.abort.reconfigure_successful"}
-    wanted |= {f"options.error.{e}" for e in re.findall(r'errors\[[A-Z_]+\] = "(\w+)"', flow)}
+    wanted |= {f"options.error.{e}" for e in re.findall(r'errors\[\w+\] = "(\w+)"', flow)}
     return wanted - set(strings)
 
 
@@ -129,6 +130,8 @@ def test_every_translation_key_in_the_code_is_translated() -> None:
         ), key
     for problem in ("real_name_required", "account_restricted", "concurrency_exceeded"):
         assert f"issues.{problem}.title" in EN
+    for issue in HotWordIssue:  # keys made from an enum's values
+        assert f"issues.{issue.value}.description" in EN
 
 
 def test_the_checks_see_a_missing_string() -> None:

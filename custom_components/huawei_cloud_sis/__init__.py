@@ -32,8 +32,11 @@ from .const import (
     CONF_SIS_ENDPOINT,
     CONF_USERNAME,
     DOMAIN,
+    ENTRY_MINOR_VERSION,
     REGION_CUSTOM,
 )
+from .hot_word_tables import HotWordTables, async_delete_tables
+from .settings import migrate_options
 from .sis import (
     AkSkAuth,
     Auth,
@@ -68,9 +71,10 @@ class FallbackCounts:
 
 @dataclass(slots=True)
 class HuaweiSisData:
-    """What a loaded config entry keeps: the client and figures of past recognitions."""
+    """What a loaded config entry keeps: the client, its hot-word tables, past figures."""
 
     client: SisClient
+    hot_words: HotWordTables
     recent: deque[SessionStats] = field(default_factory=lambda: deque(maxlen=RECENT_SESSIONS))
     """Figures of the last finished recognitions (never per-request state)."""
     fallbacks: FallbackCounts = field(default_factory=FallbackCounts)
@@ -144,11 +148,37 @@ async def async_setup_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) ->
             translation_key="cannot_connect",
             translation_placeholders={"error": str(err)},
         ) from err
-    entry.runtime_data = HuaweiSisData(client=client)
+    hot_words = HotWordTables(hass, entry, client)
+    await hot_words.async_load()
+    entry.runtime_data = HuaweiSisData(client=client, hot_words=hot_words)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    hot_words.async_start()
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> bool:
     """Unload the entity; sessions still closing are cancelled with the entry's tasks."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> None:
+    """Delete the hot-word tables kept for the entry."""
+    await async_delete_tables(
+        hass, entry, lambda: create_client(async_get_clientsession(hass), entry.data)
+    )
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> bool:
+    """Bring the options of an older entry up to date (see `settings.migrate_options`).
+
+    A newer minor version is compatible by definition and stays as it is; a
+    newer major version is refused (newer Home Assistant releases refuse it
+    before asking).
+    """
+    if entry.version == 1 and entry.minor_version < ENTRY_MINOR_VERSION:
+        hass.config_entries.async_update_entry(
+            entry,
+            options=migrate_options(entry.options, entry.minor_version),
+            minor_version=ENTRY_MINOR_VERSION,
+        )
+    return entry.version == 1

@@ -43,6 +43,7 @@ from .const import (
     CONF_SIS_ENDPOINT,
     CONF_USERNAME,
     DOMAIN,
+    ENTRY_MINOR_VERSION,
     REGION_CUSTOM,
     SIS_REGIONS,
 )
@@ -131,7 +132,7 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up Huawei Cloud SIS: region and sign-in method, then credentials."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = ENTRY_MINOR_VERSION
 
     def __init__(self) -> None:
         """Start with nothing chosen."""

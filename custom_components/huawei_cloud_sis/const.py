@@ -7,6 +7,8 @@ from typing import Final
 from .sis import REGIONS
 
 DOMAIN: Final = "huawei_cloud_sis"
+ENTRY_MINOR_VERSION: Final = 2
+"""Minor version of the config entries made now (2: an own hot-word table per language)."""
 
 # Config entry data -------------------------------------------------------------------------
 
@@ -43,6 +45,11 @@ CONF_MODE: Final = "mode"
 CONF_ADD_PUNC: Final = "add_punc"
 CONF_DIGIT_NORM: Final = "digit_norm"
 CONF_VOCABULARY_ID: Final = "vocabulary_id"
+"""Options of minor version 1 only: one hot-word table for every language.
+
+Migrated to Mandarin's own table (`VOCABULARY_OPTION_PREFIX`), since a Mandarin
+table sent with the English model is refused.
+"""
 CONF_VAD_HEAD: Final = "vad_head"
 CONF_VAD_TAIL: Final = "vad_tail"
 CONF_MAX_SECONDS: Final = "max_seconds"
@@ -51,3 +58,9 @@ CONF_FALLBACK_ENGINE: Final = "fallback_engine"
 CONF_FALLBACK_ON_EMPTY: Final = "fallback_on_empty"
 MODEL_OPTION_PREFIX: Final = "model_"
 """Followed by a language tag in lower case with `_`: the language's model, e.g. `model_zh_cn`."""
+CONF_FAVOUR_NAMES: Final = "favour_names"
+"""Keep hot-word tables of the names Assist knows in this home."""
+CONF_EXTRA_WORDS: Final = "extra_words"
+"""Words of the user's to favour too, one per line."""
+VOCABULARY_OPTION_PREFIX: Final = "vocabulary_id_"
+"""Followed by a language tag as for models: the user's own hot-word table of the language."""

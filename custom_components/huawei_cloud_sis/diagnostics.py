@@ -36,6 +36,7 @@ async def async_get_config_entry_diagnostics(
             "region": client.endpoints.region,
         },
         "auth": client.auth.describe(),
+        "hot_words": entry.runtime_data.hot_words.diagnostics(),
         "recent_recognitions": [
             {
                 "mode": stats.mode,

@@ -6,15 +6,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from .const import MODEL_OPTION_PREFIX, REGION_CUSTOM
+from .const import MODEL_OPTION_PREFIX, REGION_CUSTOM, VOCABULARY_OPTION_PREFIX
+from .sis import TableLanguage, table_language_for_model, table_languages
 
 CHINA_REGIONS: Final = ("cn-north-4", "cn-east-3")
 INTERNATIONAL_REGIONS: Final = ("ap-southeast-3", "me-east-1")
 
 
+def _option_suffix(language: str) -> str:
+    return language.lower().replace("-", "_")
+
+
 def model_option_key(language: str) -> str:
     """Return the option key of a language's model choice, e.g. `model_zh_cn`."""
-    return MODEL_OPTION_PREFIX + language.lower().replace("-", "_")
+    return MODEL_OPTION_PREFIX + _option_suffix(language)
+
+
+def vocabulary_option_key(language: str) -> str:
+    """Return the option key of the user's own hot-word table for a language.
+
+    For example `vocabulary_id_zh_cn`.
+    """
+    return VOCABULARY_OPTION_PREFIX + _option_suffix(language)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,8 +42,6 @@ class SisLanguage:
     """Regions whose service offers the language."""
     digit_norm: bool = True
     """The models accept `digit_norm`."""
-    vocabulary: bool = True
-    """The models accept a hot-word table (`vocabulary_id`)."""
     min_max_seconds: int = 1
     """Smallest `max_seconds` the models honour (dialect models treat less as 10)."""
 
@@ -43,6 +54,16 @@ class SisLanguage:
     def option_key(self) -> str:
         """The option key of this language's model choice."""
         return model_option_key(self.tag)
+
+    @property
+    def table_language(self) -> TableLanguage | None:
+        """The language of the hot-word tables its models take; None when they take none."""
+        return table_language_for_model(self.default_model)
+
+    @property
+    def vocabulary_option_key(self) -> str:
+        """The option key of the user's own hot-word table for this language."""
+        return vocabulary_option_key(self.tag)
 
 
 LANGUAGES: Final[Mapping[str, SisLanguage]] = {
@@ -67,7 +88,6 @@ LANGUAGES: Final[Mapping[str, SisLanguage]] = {
             models={"cantonese_16k_common": None},
             regions=("cn-north-4",),
             digit_norm=False,
-            vocabulary=False,
             min_max_seconds=10,
         ),
         SisLanguage(
@@ -75,7 +95,6 @@ LANGUAGES: Final[Mapping[str, SisLanguage]] = {
             models={"arabic_16k_general": None},
             regions=INTERNATIONAL_REGIONS,
             digit_norm=False,
-            vocabulary=False,
         ),
     )
 }
@@ -87,3 +106,17 @@ def languages_for_region(region: str) -> list[str]:
     if region == REGION_CUSTOM:
         return list(LANGUAGES)
     return [tag for tag, language in LANGUAGES.items() if region in language.regions]
+
+
+def table_languages_for_region(region: str) -> tuple[TableLanguage, ...]:
+    """Return the languages of the hot-word tables worth keeping for an entry of a region.
+
+    Those the region's site offers (`sis.table_languages`) that a model of one
+    of the region's languages takes: Mandarin everywhere, English in Beijing
+    only (Shanghai offers English tables but no English model; the
+    international site offers no English tables). A custom endpoint may be
+    any region, so it gets both.
+    """
+    offered = table_languages(None if region == REGION_CUSTOM else region)
+    used = {LANGUAGES[tag].table_language for tag in languages_for_region(region)}
+    return tuple(language for language in offered if language in used)

@@ -26,6 +26,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
 )
 
 if TYPE_CHECKING:
@@ -37,18 +38,25 @@ from . import create_client
 from .const import (
     CONF_ADD_PUNC,
     CONF_DIGIT_NORM,
+    CONF_EXTRA_WORDS,
     CONF_FALLBACK_ENGINE,
     CONF_FALLBACK_ON_EMPTY,
+    CONF_FAVOUR_NAMES,
     CONF_MAX_SECONDS,
     CONF_MODE,
     CONF_REGION,
     CONF_VAD_HEAD,
     CONF_VAD_TAIL,
-    CONF_VOCABULARY_ID,
     DOMAIN,
 )
 from .fallback import DEFAULT_FALLBACK_ON_EMPTY
-from .languages import LANGUAGES
+from .home_names import (
+    DEFAULT_FAVOUR_NAMES,
+    overflowing_words,
+    parse_extra_words,
+    unusable_words,
+)
+from .languages import LANGUAGES, table_languages_for_region
 from .settings import (
     DEFAULT_ADD_PUNC,
     DEFAULT_DIGIT_NORM,
@@ -59,12 +67,19 @@ from .settings import (
     RANGES,
     RecognitionSettings,
 )
-from .sis import RecognitionMode, SisClient, SisError, is_vocabulary_id
+from .sis import MAX_WORDS_PER_TABLE, RecognitionMode, SisClient, SisError, is_vocabulary_id
 from .validation import ValidationError, check_settings, form_error
 
 SECTION_RECOGNITION = "recognition"
+SECTION_HOT_WORDS = "hot_words"
 SECTION_FALLBACK = "fallback"
 SECTION_VOICE_DETECTION = "voice_detection"
+OWN_TABLE_KEYS: Final = tuple(
+    language.vocabulary_option_key
+    for language in LANGUAGES.values()
+    if language.table_language is not None
+)
+"""The options naming a user's own hot-word table, one per language that takes tables."""
 
 
 def _recognition_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
@@ -90,7 +105,16 @@ def _recognition_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, An
                     )
                 )
             )
-    fields[vol.Optional(CONF_VOCABULARY_ID)] = TextSelector()
+    return fields
+
+
+def _hot_word_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_FAVOUR_NAMES, default=DEFAULT_FAVOUR_NAMES): BooleanSelector(),
+        vol.Optional(CONF_EXTRA_WORDS): TextSelector(TextSelectorConfig(multiline=True)),
+    }
+    for key in OWN_TABLE_KEYS:
+        fields[vol.Optional(key)] = TextSelector()
     return fields
 
 
@@ -120,6 +144,7 @@ type Fields = Callable[[HomeAssistant, ConfigEntry], dict[Any, Any]]
 
 SECTIONS: Final[Mapping[str, tuple[Fields, bool]]] = {
     SECTION_RECOGNITION: (_recognition_fields, False),
+    SECTION_HOT_WORDS: (_hot_word_fields, True),
     SECTION_FALLBACK: (_fallback_fields, False),
     SECTION_VOICE_DETECTION: (_voice_detection_fields, True),
 }
@@ -153,20 +178,22 @@ def _flat(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class HuaweiSisOptionsFlow(OptionsFlowWithReload):
-    """Recognition, the fallback engine and voice detection, each in a section of the form."""
+    """Recognition, hot words, the fallback engine and voice detection, a section each."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options; store them once the service accepts them (the entry reloads)."""
         errors: dict[str, str] = {}
-        placeholders = {"language": "", "code": "", "message": ""}
+        placeholders = {
+            "language": "",
+            "code": "",
+            "message": "",
+            "words": "",
+            "limit": str(MAX_WORDS_PER_TABLE),
+        }
         if user_input is not None:
             options = _flat(user_input)
-            vocabulary = str(options.pop(CONF_VOCABULARY_ID, "")).strip()
-            if vocabulary:
-                options[CONF_VOCABULARY_ID] = vocabulary
-            if vocabulary and not is_vocabulary_id(vocabulary):
-                errors[CONF_VOCABULARY_ID] = "invalid_vocabulary_id"
-            else:
+            errors = self._clean_hot_words(options, placeholders)
+            if not errors:
                 try:
                     await self._check(options)
                 except ValidationError as err:
@@ -183,6 +210,28 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    def _clean_hot_words(
+        self, options: dict[str, Any], placeholders: dict[str, str]
+    ) -> dict[str, str]:
+        """Tidy the hot-word fields in place; return the errors of those that are unusable."""
+        errors: dict[str, str] = {}
+        for key in OWN_TABLE_KEYS:
+            table = str(options.pop(key, "")).strip()
+            if table:
+                options[key] = table
+                if not is_vocabulary_id(table):
+                    errors[key] = "invalid_vocabulary_id"
+        words = parse_extra_words(options.pop(CONF_EXTRA_WORDS, ""))
+        if words:
+            options[CONF_EXTRA_WORDS] = "\n".join(words)
+        languages = table_languages_for_region(self.config_entry.data[CONF_REGION])
+        if unusable := unusable_words(words, languages):
+            errors[CONF_EXTRA_WORDS] = "invalid_extra_words"
+            placeholders["words"] = ", ".join(unusable)
+        elif overflowing_words(words, languages):
+            errors[CONF_EXTRA_WORDS] = "too_many_extra_words"
+        return errors
 
     async def _check(self, options: Mapping[str, Any]) -> None:
         """Have the service try changed recognition settings before they are saved."""

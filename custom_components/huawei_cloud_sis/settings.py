@@ -30,7 +30,9 @@ from .sis import (
     RecognitionConfig,
     RecognitionMode,
     SisConfigError,
+    TableLanguage,
     is_vocabulary_id,
+    table_language_for_model,
 )
 
 DEFAULT_MODE: Final = RecognitionMode.SHORT_STREAM
@@ -39,7 +41,6 @@ DEFAULT_ADD_PUNC: Final = False
 """Punctuation gets in the way of intent matching."""
 DEFAULT_DIGIT_NORM: Final = True
 """Spoken numbers as digits: what intents expect."""
-DEFAULT_VOCABULARY_ID: Final[str | None] = None
 DEFAULT_VAD_HEAD: Final = 10000
 """Milliseconds of leading silence before sentence mode gives up (0: no limit)."""
 DEFAULT_VAD_TAIL: Final = 500
@@ -75,7 +76,8 @@ class RecognitionSettings:
     mode: RecognitionMode = DEFAULT_MODE
     add_punc: bool = DEFAULT_ADD_PUNC
     digit_norm: bool = DEFAULT_DIGIT_NORM
-    vocabulary_id: str | None = DEFAULT_VOCABULARY_ID
+    vocabulary_ids: Mapping[str, str] | None = None
+    """Language tag → the user's own hot-word table; it wins over the table kept for the home."""
     vad_head: int = DEFAULT_VAD_HEAD
     vad_tail: int = DEFAULT_VAD_TAIL
     max_seconds: int = DEFAULT_MAX_SECONDS
@@ -92,14 +94,19 @@ class RecognitionSettings:
             and chosen in language.models
         }
         mode = options.get(CONF_MODE)
-        vocabulary = options.get(CONF_VOCABULARY_ID)
+        vocabulary_ids = {
+            tag: table
+            for tag, language in LANGUAGES.items()
+            if language.table_language is not None
+            and is_vocabulary_id(table := options.get(language.vocabulary_option_key))
+        }
         return cls(
             mode=RecognitionMode(mode)
             if isinstance(mode, str) and mode in RecognitionMode
             else DEFAULT_MODE,
             add_punc=bool(options.get(CONF_ADD_PUNC, DEFAULT_ADD_PUNC)),
             digit_norm=bool(options.get(CONF_DIGIT_NORM, DEFAULT_DIGIT_NORM)),
-            vocabulary_id=vocabulary if is_vocabulary_id(vocabulary) else None,
+            vocabulary_ids=vocabulary_ids,
             vad_head=_number(options, CONF_VAD_HEAD, DEFAULT_VAD_HEAD),
             vad_tail=_number(options, CONF_VAD_TAIL, DEFAULT_VAD_TAIL),
             max_seconds=_number(options, CONF_MAX_SECONDS, DEFAULT_MAX_SECONDS),
@@ -110,8 +117,20 @@ class RecognitionSettings:
         """Return the 16 kHz model of a language (a tag of `LANGUAGES`)."""
         return (self.models or {}).get(tag) or LANGUAGES[tag].default_model
 
-    def config(self, tag: str, sample_rate: int, *, interim_results: bool) -> RecognitionConfig:
-        """Return the START config for a request; raise SisConfigError if no model fits."""
+    def config(
+        self,
+        tag: str,
+        sample_rate: int,
+        *,
+        interim_results: bool,
+        tables: Mapping[TableLanguage, str] | None = None,
+    ) -> RecognitionConfig:
+        """Return the START config for a request; raise SisConfigError if no model fits.
+
+        `tables` are the hot-word tables kept for the home, by language: the
+        model gets the one of its own language, unless the user named a table
+        of theirs for the language. A model that takes no table gets none.
+        """
         language = LANGUAGES.get(tag)
         audio_format = SAMPLE_RATES.get(sample_rate)
         if language is None or audio_format is None:
@@ -122,14 +141,35 @@ class RecognitionSettings:
         if model is None:
             raise SisConfigError(f"No 8 kHz model for {tag}")
         vad = self.mode is not RecognitionMode.SHORT_STREAM
+        table_language = table_language_for_model(model)
+        vocabulary_id = None
+        if table_language is not None:
+            own = (self.vocabulary_ids or {}).get(tag)
+            vocabulary_id = own or (tables or {}).get(table_language)
         return RecognitionConfig(
             audio_format=audio_format,
             model=model,
             add_punc=self.add_punc,
             interim_results=interim_results,
             digit_norm=self.digit_norm if language.digit_norm else None,
-            vocabulary_id=self.vocabulary_id if language.vocabulary else None,
+            vocabulary_id=vocabulary_id,
             vad_head=self.vad_head if vad else None,
             vad_tail=self.vad_tail if vad else None,
             max_seconds=max(self.max_seconds, language.min_max_seconds) if vad else None,
         )
+
+
+def migrate_options(options: Mapping[str, Any], minor_version: int) -> dict[str, Any]:
+    """Return the options of an entry of version 1 as the current minor version keeps them.
+
+    Minor version 2 replaced the one hot-word table sent with every language
+    (`vocabulary_id`) by one table per language: the old table was meant for
+    Mandarin, the language every region offers (sent with the English model,
+    a Mandarin table is refused), so it becomes Mandarin's.
+    """
+    migrated = dict(options)
+    if minor_version < 2:
+        table = migrated.pop(CONF_VOCABULARY_ID, None)
+        if is_vocabulary_id(table):
+            migrated[LANGUAGES["zh-CN"].vocabulary_option_key] = table
+    return migrated

@@ -160,7 +160,10 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         try:
             try:
                 config = self._settings.config(
-                    metadata.language, sample_rate, interim_results=partials
+                    metadata.language,
+                    sample_rate,
+                    interim_results=partials,
+                    tables=runtime.hot_words.table_ids,
                 )
                 audio = pcm_samples(copy.reader() if copy else stream, sample_rate=sample_rate)
                 recognition = runtime.client.recognize(self._settings.mode, config, audio)
@@ -182,6 +185,8 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                 account_problems.async_report(
                     self.hass, self._entry.entry_id, self._entry.title, err
                 )
+                if recognition is not None:
+                    runtime.hot_words.async_recognition_failed(err, recognition.session.config)
                 if isinstance(err, SisAuthError):
                     self._entry.async_start_reauth(self.hass)
             except AudioInputError as err:

@@ -34,7 +34,7 @@ from tests.sis_server import (
 
 PROJECT_ID = PROJECTS["cn-north-4"]
 TEST_TIMEOUTS = Timeouts(
-    connect=2.0, start=1.0, opening=2.5, end=1.0, end_grace=0.3, close=1.0, iam=2.0
+    connect=2.0, start=1.0, opening=2.5, end=1.0, end_grace=0.3, close=1.0, iam=2.0, rest=1.0
 )
 """Short enough that faults end the tests quickly; never asserted as durations."""
 

@@ -9,7 +9,8 @@ from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.data_entry_flow import section
 
 SECTIONS = {
-    "recognition": {"mode", "add_punc", "digit_norm", "model_zh_cn", "vocabulary_id"},
+    "recognition": {"mode", "add_punc", "digit_norm", "model_zh_cn"},
+    "hot_words": {"favour_names", "extra_words", "vocabulary_id_zh_cn", "vocabulary_id_en_us"},
     "fallback": {"fallback_engine", "fallback_on_empty"},
     "voice_detection": {"vad_head", "vad_tail", "max_seconds"},
 }

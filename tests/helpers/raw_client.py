@@ -68,6 +68,26 @@ async def get_token(http: aiohttp.ClientSession, server: SisServer, region: str 
         return response.headers["X-Subject-Token"]
 
 
+async def create_table(
+    http: aiohttp.ClientSession,
+    server: SisServer,
+    name: str,
+    words: list[str],
+    *,
+    language: str = "chinese_mandarin",
+    region: str = REGION,
+) -> str:
+    """Create a hot-word table through the API, as the console would; return its id."""
+    async with http.post(
+        f"{server.rest_url}/v1/{PROJECTS[region]}/asr/vocabularies",
+        headers={"X-Auth-Token": await get_token(http, server, region)},
+        json={"name": name, "description": "", "language": language, "contents": words},
+    ) as response:
+        assert response.status == 200, await response.text()
+        vocabulary_id: str = (await response.json())["vocabulary_id"]
+        return vocabulary_id
+
+
 def rasr_url(server: SisServer, mode: str = "continue-stream", project: str = PROJECT) -> str:
     return f"{server.sis_url}/v1/{project}/rasr/{mode}"
 

@@ -9,13 +9,12 @@ from .faults import Fault, FaultKind, IamFault, RestFault
 from .rasr import RecordedSession
 from .server import SisServer
 from .speech import decode, silence, synthesize, synthesize_sentences
-from .vocabulary import PRESET_TABLES, Table, VocabularyCall
+from .vocabulary import Table, VocabularyCall
 
 __all__ = [
     "ACCESS_KEY",
     "DOMAIN_NAME",
     "PASSWORD",
-    "PRESET_TABLES",
     "PROJECTS",
     "SECRET_KEY",
     "USERNAME",

@@ -183,7 +183,7 @@ class SisServer:
         self.iam_token_requests = 0
         self.iam_project_requests = 0
         self.tables = Tables()
-        """The account's hot-word tables (a few preset ones to begin with)."""
+        """The account's hot-word tables (none until created through the API)."""
         self.vocabulary_calls: list[VocabularyCall] = []
         """Every hot-word table request, in order."""
         self.vocabulary_faults: list[RestFault] = []

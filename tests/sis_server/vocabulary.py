@@ -10,18 +10,18 @@ Gateway's refusals are 401, 403, 404 and 429.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import json
 from typing import TYPE_CHECKING, Any, Final
 import uuid
 
 from aiohttp import web
 
-from .accounts import PROJECTS, region_of
+from .accounts import region_of
 from .config_rules import Refusal
 from .faults import RestFault, RestFaultKind
 from .gateway import apig_error, authenticate
-from .hot_word_rules import ENGLISH, MANDARIN, MAX_TABLES, check_table, page
+from .hot_word_rules import MAX_TABLES, check_table, page
 
 if TYPE_CHECKING:
     from .server import SisServer
@@ -50,20 +50,6 @@ class Table:
         }
 
 
-_BEIJING: Final = PROJECTS["cn-north-4"]
-PRESET_TABLES: Final = (
-    Table("0f1e2d3c", _BEIJING, "console_zh", MANDARIN, "Made in the console", ("华为云",)),
-    Table("hotwords-1", _BEIJING, "console_zh_2", MANDARIN, "", ("客厅灯", "ECOBEE")),
-    Table("hot-words_1", _BEIJING, "console_zh_3", MANDARIN, "", ("卧室",)),
-    Table("v1", _BEIJING, "console_en", ENGLISH, "", ("KITCHEN",)),
-)
-"""Tables the account holds before anything runs, as if made in the console.
-
-Their ids are the ones older tests start recognitions with; they also show
-that a client meets tables it did not create.
-"""
-
-
 @dataclass(slots=True)
 class VocabularyCall:
     """One request to the hot-word table API, as the server saw it."""
@@ -80,8 +66,8 @@ class Tables:
     """The account's hot-word tables, in the order they were created."""
 
     def __init__(self) -> None:
-        """Start with the preset tables."""
-        self._tables = {table.vocabulary_id: replace(table) for table in PRESET_TABLES}
+        """Start with none: an account has no table until one is created."""
+        self._tables: dict[str, Table] = {}
 
     def __len__(self) -> int:
         """Tables of the account, in every project."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import SisConfigError
 
@@ -96,7 +96,7 @@ _MODEL_RE = re.compile(r"^[a-z]+_(8k|16k)_[a-z]+$")
 _VOCABULARY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def is_vocabulary_id(value: object) -> bool:
+def is_vocabulary_id(value: object) -> TypeGuard[str]:
     """Whether `value` looks like a hot-word table id (letters, digits, - and _)."""
     return isinstance(value, str) and _VOCABULARY_RE.fullmatch(value) is not None
 

@@ -45,7 +45,7 @@ How a name is turned into words (the choices this module makes):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import groupby
@@ -396,6 +396,7 @@ def build_word_list(
     language: TableLanguage,
     *,
     max_words: int = MAX_WORDS_PER_TABLE,
+    words_of: Callable[[str], tuple[str, ...] | DropReason] | None = None,
 ) -> WordList:
     """Turn names into the word list of a table of `language`.
 
@@ -403,6 +404,10 @@ def build_word_list(
     gives no word is reported with its reason; so is a name with a word that
     did not fit within `max_words`. Each name is reported once. Runs in time
     linear in the total length of the names.
+
+    `words_of` gives what one name becomes (`name_to_words` in `language`
+    unless given): turning names into words is the costly part, so a caller
+    that builds often may keep what earlier names became and pass it here.
     """
     words: dict[str, None] = {}
     dropped: dict[str, DropReason] = {}
@@ -411,7 +416,7 @@ def build_word_list(
         if name in seen:
             continue
         seen.add(name)
-        result = name_to_words(name, language)
+        result = name_to_words(name, language) if words_of is None else words_of(name)
         if isinstance(result, DropReason):
             dropped[name] = result
             continue

@@ -1,0 +1,215 @@
+"""Hot-word tables of a big home, run by `benchmarks/bench_hot_words.py` through pytest.
+
+A home of 2,000 exposed entities (on 2,000 devices) in 50 areas on 5 floors,
+every tenth entity with an alias, against the local server. It prints:
+
+- how long reading the names takes (on the event loop, in slices), and its
+  longest slice, timed around each slice;
+- how long a sync takes: the first one after a start, which turns every name
+  into words, and one after a rename, which turns only the new name into
+  words and replaces both tables;
+- the longest the event loop did not turn during those syncs: a task that
+  does nothing but yield (`asyncio.sleep(0)`) notes the time between its
+  turns, so anything that holds the loop (our code, aiohttp, the local
+  server, the garbage collector) shows;
+- the requests for 100 renames in a row, and at steady state (two quiet
+  hours, and a reload of the entry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+import os
+import statistics
+import time
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+    floor_registry as fr,
+)
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.huawei_cloud_sis import home_names, hot_word_tables
+from tests.sis_server import SisServer
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
+ENTITIES = 2000
+ROOMS = [
+    "Living room", "Kitchen", "Dining room", "Bedroom", "Guest room", "Bathroom", "Office",
+    "Hallway", "Garage", "Garden", "Attic", "Basement", "Laundry", "Nursery", "Study",
+]  # fmt: skip
+THINGS = [
+    "ceiling light", "lamp", "thermostat", "curtain", "speaker", "heater", "window",
+    "door sensor", "fan", "humidifier", "television", "radiator", "motion sensor", "plug",
+    "blinds", "dimmer", "spotlights", "Ecobee", "Hue strip", "Sonos",
+]  # fmt: skip
+DOMAINS = ["light", "switch", "climate", "cover", "fan", "media_player", "lock"]
+
+
+def _build_home(hass: HomeAssistant) -> str:
+    """50 areas on 5 floors, 2,000 exposed entities on devices, some aliases; return one id."""
+    entry = MockConfigEntry(domain="bench")
+    entry.add_to_hass(hass)
+    floors = [fr.async_get(hass).async_create(f"Floor {n}").floor_id for n in range(1, 6)]
+    areas = []
+    for number in range(50):
+        name = f"{ROOMS[number % len(ROOMS)]} {number // len(ROOMS) + 1}"
+        area = ar.async_get(hass).async_create(name, floor_id=floors[number % 5])
+        areas.append(area)
+    entities = er.async_get(hass)
+    devices = dr.async_get(hass)
+    first = ""
+    for number in range(ENTITIES):
+        area = areas[number % 50]
+        thing = THINGS[number // 50 % len(THINGS)]
+        device = devices.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            identifiers={("bench", str(number))},
+            name=f"{area.name} {thing} {number // 1000 + 1}",
+        )
+        registered = entities.async_get_or_create(
+            DOMAINS[number % len(DOMAINS)],
+            "bench",
+            str(number),
+            device_id=device.id,
+            has_entity_name=True,
+            original_name=None,
+        )
+        if number % 10 == 0:
+            entities.async_update_entity(
+                registered.entity_id, aliases=[er.COMPUTED_NAME, f"{thing} {number}"]
+            )
+        hass.states.async_set(registered.entity_id, "on")
+        first = first or registered.entity_id
+    return first
+
+
+class LoopWatch:
+    """A task that only yields, noting the longest time between two of its turns."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0)
+            now = time.perf_counter()
+            self.longest = max(self.longest, now - last)
+            last = now
+
+    def __enter__(self) -> LoopWatch:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+def _ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:.1f} / {max(values) * 1000:.1f}"
+
+
+async def _settle(hass: HomeAssistant, seconds: float = 3700) -> None:
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _timed_slices(slices: list[float]) -> Callable[..., Any]:
+    original = home_names._entity_names  # noqa: SLF001 - timing the real function
+
+    def timed(*args: Any) -> None:
+        start = time.perf_counter()
+        original(*args)
+        slices.append(time.perf_counter() - start)
+
+    return timed
+
+
+@pytest.mark.parametrize("options", [{}])
+async def bench_hot_words(
+    hass: HomeAssistant, sis_server: SisServer, loaded_entry: MockConfigEntry
+) -> None:
+    """Measure a big home's tables; print the figures."""
+    # The test harness turns asyncio's debug mode on, which Home Assistant never runs
+    # with: it records a stack for every callback and would be measured too.
+    asyncio.get_running_loop().set_debug(False)
+    first = _build_home(hass)
+    await hass.async_block_till_done()
+    await _settle(hass)
+    collect: list[float] = []
+    slices: list[float] = []
+    for _ in range(ROUNDS):
+        with patch.object(home_names, "_entity_names", _timed_slices(slices)):
+            start = time.perf_counter()
+            names = await home_names.async_collect(hass, (), home=True)
+            collect.append(time.perf_counter() - start)
+    cold: list[float] = []
+    cold_gaps: list[float] = []
+    for _ in range(ROUNDS):
+        # After a reload nothing is known of the names: the first sync makes every word.
+        assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+        with LoopWatch() as watch:
+            start = time.perf_counter()
+            await asyncio.sleep(0)  # the first sync is due now
+            await hass.async_block_till_done(wait_background_tasks=True)
+            cold.append(time.perf_counter() - start)
+        cold_gaps.append(watch.longest)
+    hot_words = loaded_entry.runtime_data.hot_words
+    warm: list[float] = []
+    warm_gaps: list[float] = []
+    for number in range(ROUNDS):
+        # A rename, synced at once (the clock is not moved: moving it runs every timer of
+        # Home Assistant in one go, which would be measured too).
+        with LoopWatch() as watch, patch.object(hot_word_tables, "QUIET_SECONDS", 0.0):
+            start = time.perf_counter()
+            er.async_get(hass).async_update_entity(first, name=f"Reading lamp {number}")
+            await asyncio.sleep(0)
+            await hass.async_block_till_done(wait_background_tasks=True)
+            warm.append(time.perf_counter() - start)
+        warm_gaps.append(watch.longest)
+    sis_server.vocabulary_calls.clear()
+    for number in range(100):
+        er.async_get(hass).async_update_entity(first, name=f"Desk lamp {number}")
+    await _settle(hass)
+    renames = len(sis_server.vocabulary_calls)
+    sis_server.vocabulary_calls.clear()
+    await _settle(hass)
+    await _settle(hass)
+    quiet = len(sis_server.vocabulary_calls)
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await _settle(hass)
+    reload_calls = len(sis_server.vocabulary_calls)
+    tables = hot_words.diagnostics()["tables"]
+    print()
+    print(
+        f"{ENTITIES} exposed entities, 50 areas, 5 floors: {len(names.names)} names; "
+        + ", ".join(f"{lang}: {t['words']} words, {t['dropped_count']} names give none"
+                    for lang, t in tables.items())
+    )  # fmt: skip
+    print(f"{ROUNDS} rounds; median / worst (ms)")
+    print("| figure | value |")
+    print("| --- | --- |")
+    print(f"| reading the names, in all | {_ms(collect)} |")
+    print(f"| longest slice of that reading | {_ms(slices)} |")
+    print(f"| first sync after a start (every name made into words) | {_ms(cold)} |")
+    print(f"| longest the event loop did not turn during it | {_ms(cold_gaps)} |")
+    print(f"| sync after a rename (one name made into words, two requests) | {_ms(warm)} |")
+    print(f"| longest the event loop did not turn during it | {_ms(warm_gaps)} |")
+    print(f"| requests for 100 renames in a row | {renames} ({renames // 2} per table) |")
+    print(f"| requests at steady state (two quiet hours) | {quiet} |")
+    print(f"| requests after reloading the entry | {reload_calls} |")
