@@ -1,8 +1,9 @@
-"""Opening a WebSocket to the service and reading its text messages.
+"""Opening a WebSocket to the service and reading its frames.
 
 Both real-time APIs (recognition and synthesis) start the same way: one
-authenticated upgrade request, then JSON text frames. This module turns every
-way that can fail into the library's exceptions, once.
+authenticated upgrade request, then JSON text frames (and, for synthesis, binary
+audio frames). This module turns every way that can fail into the library's
+exceptions, once.
 """
 
 from __future__ import annotations
@@ -78,10 +79,10 @@ async def open_websocket(
         raise SisConnectionError(f"Cannot connect to {host}: {type(err).__name__}") from err
 
 
-async def receive_text(ws: aiohttp.ClientWebSocketResponse) -> str | None:
-    """Return the next text frame, or None when the connection closed.
+async def receive_frame(ws: aiohttp.ClientWebSocketResponse) -> str | bytes | None:
+    """Return the next text or binary frame, or None when the connection closed.
 
-    A binary frame is a protocol error; a broken connection a `SisConnectionError`.
+    A broken connection is a `SisConnectionError`.
     """
     try:
         frame = await ws.receive()
@@ -91,10 +92,22 @@ async def receive_text(ws: aiohttp.ClientWebSocketResponse) -> str | None:
         text: str = frame.data
         return text
     if frame.type is aiohttp.WSMsgType.BINARY:
-        raise SisProtocolError("The service sent a binary frame")
+        return bytes(frame.data)
     if frame.type is aiohttp.WSMsgType.ERROR:
         raise SisConnectionError(f"The connection broke: {type(frame.data).__name__}")
     return None
+
+
+async def receive_text(ws: aiohttp.ClientWebSocketResponse) -> str | None:
+    """Return the next text frame, or None when the connection closed.
+
+    A binary frame is a protocol error (recognition never sends one); a broken
+    connection a `SisConnectionError`.
+    """
+    frame = await receive_frame(ws)
+    if isinstance(frame, bytes):
+        raise SisProtocolError("The service sent a binary frame")
+    return frame
 
 
 async def close_websocket(ws: aiohttp.ClientWebSocketResponse | None) -> None:

@@ -23,41 +23,29 @@ import time
 from typing import Final
 
 import aiohttp
-from yarl import URL
 
 from .auth import Auth
 from .config import RecognitionConfig, RecognitionMode
-from .connection import close_websocket, open_websocket, receive_text
+from .connection import close_websocket
 from .endpoints import Endpoints
 from .errors import (
-    SisAuthError,
-    SisCertificateError,
     SisConnectionError,
     SisError,
-    SisProtocolError,
-    SisServerError,
     SisTimeoutError,
 )
 from .framing import DEFAULT_FRAME_MS, AudioFramer
 from .messages import (
     ENDING_EVENTS,
     EndResponse,
-    ErrorResponse,
     Event,
     EventResponse,
     ResultResponse,
     ServerMessage,
-    StartResponse,
-    parse_message,
 )
+from .opening import Opener, next_message, open_with_retry
 from .timeouts import DEFAULT_TIMEOUTS, Timeouts
 
 _LOGGER = logging.getLogger(__name__)
-
-RETRYABLE_CODES: Final = frozenset(
-    {"SIS.0033", "SIS.0100", "SIS.0302", "SIS.0303", "SIS.0305", "SIS.0306", "SIS.0307"}
-)
-"""Service error codes that mean "try again" when they answer START."""
 
 
 class SessionState(Enum):
@@ -137,11 +125,17 @@ class RecognitionSession:
         self.config = config
         self.stats = SessionStats(mode=mode.value, model=config.model)
         self.state = SessionState.NEW
-        self._http = http
         self._auth = auth
         self._endpoints = endpoints
         self._timeouts = timeouts
-        self._extra_headers = dict(extra_headers or {})
+        self._opener = Opener(
+            http=http,
+            auth=auth,
+            extra_headers=dict(extra_headers or {}),
+            connect_timeout=timeouts.connect,
+            start_timeout=timeouts.start,
+            close_timeout=timeouts.close,
+        )
         self._framer = AudioFramer(config.audio_format, frame_ms)
         audio_format = config.audio_format
         # Room for one padded last frame stays free, so the total never exceeds the limit.
@@ -341,81 +335,22 @@ class RecognitionSession:
 
     async def _open(self) -> aiohttp.ClientWebSocketResponse:
         """Connect and get START answered; retry once while the opening budget lasts."""
-        loop = asyncio.get_running_loop()
-        budget = self._timeouts.opening
-        deadline = loop.time() + budget
-        for attempt in (1, 2):
-            self.stats.attempts = attempt
-            headers: dict[str, str] = {}
-            try:
-                async with asyncio.timeout_at(deadline):
-                    return await self._connect_and_start(headers)
-            except TimeoutError as err:
-                raise SisTimeoutError(f"START was not answered within {budget:g} s") from err
-            except SisError as err:
-                if attempt == 2 or not self._retryable(err) or loop.time() >= deadline:
-                    raise
-                if isinstance(err, SisAuthError):
-                    self._auth.invalidate(headers)
-                _LOGGER.debug("Retrying the connection after: %s", err)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return await open_with_retry(self._attempt, self._auth, self._timeouts.opening)
 
-    def _retryable(self, err: SisError) -> bool:
-        if isinstance(err, SisAuthError):
-            return self._auth.refreshable and err.status == 401
-        if isinstance(err, SisServerError):
-            return (err.status or 0) >= 500 or err.code in RETRYABLE_CODES
-        if isinstance(err, SisConnectionError):
-            return not isinstance(err, SisCertificateError)
-        return isinstance(err, SisTimeoutError)
-
-    async def _connect_and_start(self, headers: dict[str, str]) -> aiohttp.ClientWebSocketResponse:
+    async def _attempt(
+        self, number: int, headers: dict[str, str]
+    ) -> aiohttp.ClientWebSocketResponse:
         """One attempt: authenticate, connect, and get START answered."""
+        self.stats.attempts = number
         url = self._endpoints.rasr_url(await self._auth.project_id(), self.mode)
-        headers.update(await self._auth.headers(url))
-        headers.update(self._extra_headers)
-        began = time.monotonic()
-        ws = await open_websocket(
-            self._http,
-            url,
-            headers,
-            timeout=self._timeouts.connect,
-            close_timeout=self._timeouts.close,
+        opened = await self._opener.open(
+            url, {"command": "START", "config": self.config.to_json()}, headers
         )
-        self.stats.connect_seconds = time.monotonic() - began
-        try:
-            await self._start(ws, URL(url).host or url)
-        except BaseException:
-            await close_websocket(ws)
-            raise
-        return ws
-
-    async def _start(self, ws: aiohttp.ClientWebSocketResponse, host: str) -> None:
-        """Send START and wait for its answer."""
-        sent = time.monotonic()
-        await ws.send_str(json.dumps({"command": "START", "config": self.config.to_json()}))
-        try:
-            async with asyncio.timeout(self._timeouts.start):
-                message = await self._next_message(ws)
-        except TimeoutError as err:
-            raise SisTimeoutError(
-                f"{host} did not answer START within {self._timeouts.start:g} s"
-            ) from err
-        if not isinstance(message, StartResponse):
-            raise SisProtocolError(f"Expected the START answer, got {type(message).__name__}")
-        self.stats.start_seconds = time.monotonic() - sent
-        self.stats.trace_id = message.trace_id
-        self._inbox.put_nowait(message)
-
-    async def _next_message(self, ws: aiohttp.ClientWebSocketResponse) -> ServerMessage:
-        """Read one message; ERROR and FATAL_ERROR are raised as `SisServerError`."""
-        text = await receive_text(ws)
-        if text is None:
-            raise SisConnectionError("The service closed the connection before the END answer")
-        message = parse_message(text)
-        if isinstance(message, ErrorResponse):
-            raise message.error()
-        return message
+        self.stats.connect_seconds = opened.connect_seconds
+        self.stats.start_seconds = opened.start_seconds
+        self.stats.trace_id = opened.start.trace_id
+        self._inbox.put_nowait(opened.start)
+        return opened.ws
 
     async def _exchange(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         """Send audio and receive messages at the same time until the END answer."""
@@ -468,7 +403,7 @@ class RecognitionSession:
 
     async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         while True:
-            message = await self._next_message(ws)
+            message = await next_message(ws)
             if isinstance(message, ResultResponse):
                 self._on_result(message)
             elif isinstance(message, EventResponse) and message.event == Event.EXCEEDED_AUDIO:
