@@ -1,4 +1,5 @@
-"""A strict local stand-in for Huawei Cloud IAM, SIS real-time recognition and hot words.
+"""A strict local stand-in for Huawei Cloud IAM, SIS real-time recognition and synthesis,
+and hot words.
 
 Tests run the protocol client and the integration against it over real sockets
 on 127.0.0.1; `python -m tests.sis_server` runs it on its own.
@@ -7,6 +8,7 @@ on 127.0.0.1; `python -m tests.sis_server` runs it on its own.
 from .accounts import ACCESS_KEY, DOMAIN_NAME, PASSWORD, PROJECTS, SECRET_KEY, USERNAME
 from .faults import Fault, FaultKind, IamFault, RestFault
 from .rasr import RecordedSession
+from .rtts import RecordedSynthesis
 from .server import SisServer
 from .speech import decode, silence, synthesize, synthesize_sentences
 from .vocabulary import Table, VocabularyCall
@@ -22,6 +24,7 @@ __all__ = [
     "FaultKind",
     "IamFault",
     "RecordedSession",
+    "RecordedSynthesis",
     "RestFault",
     "SisServer",
     "Table",

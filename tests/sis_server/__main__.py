@@ -32,6 +32,7 @@ async def serve(
     print(f"SIS endpoint: {server.sis_url}", flush=True)
     print(f"IAM endpoint: {server.iam_url}")
     print(f"Hot-word tables: {server.rest_url}/v1/<project id>/asr/vocabularies")
+    print(f"Speech synthesis: {server.sis_url}/v1/<project id>/rtts")
     print(f"Account name: {DOMAIN_NAME}  IAM user: {USERNAME}  password: {PASSWORD}")
     print(f"Access key: {ACCESS_KEY}  secret key: {SECRET_KEY}")
     for region, project_id in PROJECTS.items():

@@ -1,5 +1,5 @@
-"""Faults the emulator can play: one per WebSocket connection attempt, IAM outages, and
-one per request to the hot-word table API.
+"""Faults the emulator can play: one per WebSocket connection attempt (recognition or
+synthesis), IAM outages, and one per request to the hot-word table API.
 
 Queue them on `SisServer.faults` (each incoming handshake takes the first one) or
 `SisServer.vocabulary_faults` (each hot-word table request takes the first one).
@@ -32,6 +32,7 @@ class FaultKind(StrEnum):
     RESULT_WITHOUT_RESULT = "result_without_result"
     BINARY_FROM_SERVER = "binary_from_server"
     INTERIM_ONLY = "interim_only"
+    STALL_AFTER_BYTES = "stall_after_bytes"
 
 
 _HANDSHAKE_BODIES: dict[int, tuple[str, str]] = {
@@ -110,7 +111,10 @@ class Fault:
 
     @classmethod
     def close_after_bytes(cls, count: int) -> Fault:
-        """Close the TCP connection (no close frame) once `count` audio bytes arrived."""
+        """Close the TCP connection (no close frame) once `count` audio bytes arrived.
+
+        Synthesis: once `count` audio bytes were sent.
+        """
         return cls(FaultKind.CLOSE_AFTER_BYTES, after_bytes=count)
 
     @classmethod
@@ -140,8 +144,13 @@ class Fault:
 
     @classmethod
     def binary_from_server(cls) -> Fault:
-        """Send a binary frame right after the START response."""
+        """Send a binary frame right after the START response (synthesis: before it)."""
         return cls(FaultKind.BINARY_FROM_SERVER)
+
+    @classmethod
+    def stall_after_bytes(cls, count: int) -> Fault:
+        """Synthesis: send `count` bytes of audio (0: none), then nothing more, not even END."""
+        return cls(FaultKind.STALL_AFTER_BYTES, after_bytes=count)
 
     @classmethod
     def interim_only(cls) -> Fault:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Final
 from aiohttp import web
 
 from .accounts import iso, region_of
+from .faults import Fault, FaultKind
 from .signature import SignatureError, verify
 
 if TYPE_CHECKING:
@@ -56,3 +57,16 @@ def authenticate(
             return apig_error(403, "APIG.0310", "The project is unavailable.")
         return "aksk"
     return apig_error(401, "APIG.0301", IAM_PREFIX + "x-auth-token not found")
+
+
+async def refused_handshake(server: SisServer, fault: Fault | None) -> web.Response | None:
+    """The answer a handshake fault gives instead of the upgrade (None: no such fault).
+
+    A hanging handshake is answered only when the server closes.
+    """
+    if fault is not None and fault.kind is FaultKind.HANG_HANDSHAKE:
+        await server.closing.wait()
+        return apig_error(503, "APIG.0201", "Backend unavailable.")
+    if fault is not None and fault.kind is FaultKind.HANDSHAKE:
+        return web.json_response(fault.body, status=fault.status)
+    return None

@@ -18,7 +18,7 @@ from aiohttp import WSMsgType, web
 from .accounts import region_of
 from .config_rules import check_config, frame_limits, sample_rate, sample_width
 from .faults import Fault, FaultKind
-from .gateway import NOT_FOUND, apig_error, authenticate
+from .gateway import NOT_FOUND, apig_error, authenticate, refused_handshake
 from .recognizer import CONTINUE, MODES, SENTENCE, SHORT, Event, Output, Recognizer, Result
 
 if TYPE_CHECKING:
@@ -74,11 +74,8 @@ class RasrHandlers:
         server = self.server
         server.handshakes += 1
         fault = server.faults.pop(0) if server.faults else None
-        if fault is not None and fault.kind is FaultKind.HANG_HANDSHAKE:
-            await server.closing.wait()
-            return apig_error(503, "APIG.0201", "Backend unavailable.")
-        if fault is not None and fault.kind is FaultKind.HANDSHAKE:
-            return web.json_response(fault.body, status=fault.status)
+        if (refusal := await refused_handshake(server, fault)) is not None:
+            return refusal
         mode = request.match_info["mode"]
         project_id = request.match_info["project_id"]
         if mode not in MODES:

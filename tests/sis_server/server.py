@@ -1,4 +1,4 @@
-"""`SisServer`: emulated IAM, SIS real-time recognition and hot-word tables on one port."""
+"""`SisServer`: emulated IAM, SIS real-time recognition and synthesis, and hot-word tables."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .iam import IamHandlers
 from .mishearing import Mishearings
 from .rasr import RasrHandlers, RecordedSession
 from .recognizer import Transcriber
+from .rtts import RecordedSynthesis, RttsHandlers
 from .vocabulary import Tables, VocabularyCall, VocabularyHandlers
 
 DEFAULT_FALLBACK: Final = "turn on the kitchen light"
@@ -130,7 +131,8 @@ class SisServer:
 
     One aiohttp application on 127.0.0.1 serves `POST /v3/auth/tokens`,
     `GET /v3/projects`, the WebSocket paths `/v1/{project_id}/rasr/{mode}` and
-    the hot-word table API `/v1/{project_id}/asr/vocabularies[/{vocabulary_id}]`.
+    `/v1/{project_id}/rtts`, and the hot-word table API
+    `/v1/{project_id}/asr/vocabularies[/{vocabulary_id}]`.
     """
 
     def __init__(
@@ -175,6 +177,12 @@ class SisServer:
         self.iam_fault: IamFault | None = None
         """While set, applies to every IAM request."""
         self.sessions: list[RecordedSession] = []
+        self.syntheses: list[RecordedSynthesis] = []
+        """Every synthesis connection accepted, in order."""
+        self.synthesis_gate: asyncio.Event | None = None
+        """While set to an event, each synthesis waits for it after its first audio frame."""
+        self.synthesis_frame_delay = 0.0
+        """Seconds between two audio frames of a synthesis (0: as fast as the socket takes)."""
         self.handshakes = 0
         """WebSocket upgrade requests received so far, refused ones included."""
         self.connections = 0
@@ -242,11 +250,13 @@ class SisServer:
         """Listen on the configured address (a free port when port is 0)."""
         iam = IamHandlers(self)
         rasr = RasrHandlers(self)
+        rtts = RttsHandlers(self)
         vocabulary = VocabularyHandlers(self)
         app = web.Application()
         app.router.add_post("/v3/auth/tokens", iam.tokens)
         app.router.add_get("/v3/projects", iam.projects)
         app.router.add_get("/v1/{project_id}/rasr/{mode}", rasr.handle)
+        app.router.add_get("/v1/{project_id}/rtts", rtts.handle)
         tables = "/v1/{project_id}/asr/vocabularies"
         for method in ("GET", "POST"):
             app.router.add_route(method, tables, vocabulary.handle)

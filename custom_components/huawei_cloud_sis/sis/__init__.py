@@ -1,7 +1,7 @@
-"""Client for Huawei Cloud SIS: real-time speech recognition and hot-word tables.
+"""Client for Huawei Cloud SIS: real-time speech recognition and synthesis, and hot-word tables.
 
-Recognition (RASR) runs over WebSocket; the hot-word tables that bias it are
-managed over REST.
+Recognition (RASR) and synthesis (RTTS) run over WebSocket; the hot-word
+tables that bias recognition are managed over REST.
 
 Independent of Home Assistant: it needs only aiohttp and a caller-provided
 `aiohttp.ClientSession`.
@@ -65,7 +65,11 @@ from .messages import (
     parse_message,
 )
 from .recognition import Recognition
+from .sentences import SentenceSplitter, speakable
 from .session import RecognitionSession, SessionState, SessionStats
+from .streaming import StreamingSynthesis
+from .synthesis import Synthesis, SynthesisStats
+from .synthesis_config import PITCH, SPEED, VOLUME, SynthesisConfig
 from .timeouts import Timeouts
 from .transcript import Transcript, join_texts
 from .vocabulary import (
@@ -75,6 +79,14 @@ from .vocabulary import (
     VocabularyInfo,
     VocabularyPage,
 )
+from .voices import (
+    SYNTHESIS_REGIONS,
+    VOICES,
+    Voice,
+    VoiceTier,
+    text_length,
+    voices_for_region,
+)
 
 __all__ = [
     "DEFAULT_FRAME_MS",
@@ -82,9 +94,14 @@ __all__ = [
     "MAX_TABLES",
     "MAX_WORDS_PER_TABLE",
     "MAX_WORD_BYTES",
+    "PITCH",
     "REGIONS",
+    "SPEED",
+    "SYNTHESIS_REGIONS",
     "VAD_HEAD_MS",
     "VAD_TAIL_MS",
+    "VOICES",
+    "VOLUME",
     "AkSkAuth",
     "AudioFormat",
     "AudioFramer",
@@ -103,6 +120,7 @@ __all__ = [
     "RecognitionSession",
     "ResultResponse",
     "Segment",
+    "SentenceSplitter",
     "ServerMessage",
     "SessionState",
     "SessionStats",
@@ -124,6 +142,10 @@ __all__ = [
     "SisVocabularyNotFoundError",
     "SisVocabularyWordError",
     "StartResponse",
+    "StreamingSynthesis",
+    "Synthesis",
+    "SynthesisConfig",
+    "SynthesisStats",
     "TableLanguage",
     "Timeouts",
     "TokenAuth",
@@ -132,6 +154,8 @@ __all__ = [
     "VocabularyClient",
     "VocabularyInfo",
     "VocabularyPage",
+    "Voice",
+    "VoiceTier",
     "WordInfo",
     "WordList",
     "build_word_list",
@@ -140,7 +164,10 @@ __all__ = [
     "join_texts",
     "name_to_words",
     "parse_message",
+    "speakable",
     "table_language_for_model",
     "table_languages",
+    "text_length",
+    "voices_for_region",
     "word_problem",
 ]

@@ -1,4 +1,4 @@
-"""Entry point of the library: credentials and endpoints, and sessions made from them."""
+"""Entry point of the library: credentials and endpoints, and the sessions made from them."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from .framing import DEFAULT_FRAME_MS
 from .messages import EndResponse
 from .recognition import Recognition
 from .session import RecognitionSession
+from .streaming import StreamingSynthesis
+from .synthesis import Synthesis
+from .synthesis_config import SynthesisConfig
 from .timeouts import DEFAULT_TIMEOUTS, Timeouts
 
 
 class SisClient:
-    """Open recognition sessions; safe to share between concurrent callers.
+    """Open recognition and synthesis sessions; safe to share between concurrent callers.
 
     The client keeps no per-request state: every session has its own socket,
     buffers and figures. `http` is the caller's aiohttp session.
@@ -65,6 +68,27 @@ class SisClient:
     ) -> Recognition:
         """Return a recognition of `audio` (not started: iterate it to run it)."""
         return Recognition(self.session(mode, config), audio)
+
+    def synthesize(self, text: str, config: SynthesisConfig) -> Synthesis:
+        """Return the synthesis of one text (not started: iterate it for the audio).
+
+        Raises `SisConfigError` when the voice cannot take the text.
+        """
+        return Synthesis(
+            http=self.http,
+            auth=self.auth,
+            endpoints=self.endpoints,
+            text=text,
+            config=config,
+            timeouts=self.timeouts,
+            extra_headers=self._headers,
+        )
+
+    def speak(self, texts: AsyncIterable[str], config: SynthesisConfig) -> StreamingSynthesis:
+        """Return the synthesis of text arriving in pieces (iterate it for the audio)."""
+        return StreamingSynthesis(
+            lambda text: self.synthesize(text, config), texts, max_chars=config.spec.max_text
+        )
 
     async def verify(self) -> None:
         """Check the credentials with IAM (raises SisAuthError or SisProjectError)."""

@@ -93,3 +93,7 @@ class Endpoints:
     def rasr_url(self, project_id: str, mode: RecognitionMode) -> str:
         """Return the WebSocket URL of a recognition mode."""
         return f"{self.sis_url}/v1/{project_id}/rasr/{mode.value}"
+
+    def rtts_url(self, project_id: str) -> str:
+        """Return the WebSocket URL of real-time speech synthesis."""
+        return f"{self.sis_url}/v1/{project_id}/rtts"

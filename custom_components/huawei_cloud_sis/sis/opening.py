@@ -36,7 +36,12 @@ from .messages import ErrorResponse, ServerMessage, StartResponse, parse_message
 _LOGGER = logging.getLogger(__name__)
 
 RETRYABLE_CODES: Final = frozenset(
-    {"SIS.0033", "SIS.0100", "SIS.0302", "SIS.0303", "SIS.0305", "SIS.0306", "SIS.0307"}
+    {
+        # Recognition and both: engine time-out, internal error, engine faults.
+        *("SIS.0033", "SIS.0100", "SIS.0302", "SIS.0303", "SIS.0305", "SIS.0306", "SIS.0307"),
+        # Synthesis: synthesis failed, engine unreachable, internal error, time-out, engine error.
+        *("SIS.0401", "SIS.0412", "SIS.0413", "SIS.0414", "SIS.0417"),
+    }
 )
 """Service error codes that mean "try again" when they answer START."""
 

@@ -10,6 +10,16 @@ bound has to cover:
   is left to decode; the final results and the END answer follow at once.
 - When the final results are in and only the END answer is missing, waiting
   longer gains nothing: the finals are the text.
+
+Synthesis opens the same way (connect, START answered, one retry). Then the
+service streams the audio of one text faster than it plays:
+
+- its first audio follows as soon as the first words are synthesised: well
+  under a second on a working service;
+- the following frames come back to back; a pause of seconds means a stalled
+  engine (the last frame is followed by the END answer just as quickly);
+- the whole text cannot take longer than speaking it slowly: a bound that only
+  a service trickling audio forever reaches.
 """
 
 from __future__ import annotations
@@ -45,6 +55,14 @@ class Timeouts:
     """A session may last the mode's longest audio plus this (see `session`)."""
     close: float = 2.0
     """Cancelling and closing a session."""
+    first_audio: float = 3.0
+    """Synthesis: from the START answer to the first audio."""
+    audio_gap: float = 2.0
+    """Synthesis: between two audio frames, and from the last one to the END answer."""
+    synthesis_margin: float = 10.0
+    """Synthesis: added to `synthesis_per_character` times the length of the text."""
+    synthesis_per_character: float = 0.5
+    """Synthesis: twice the time a character takes to speak at the normal speed (0.24 s)."""
     iam: float = 10.0
     """Each IAM request (token, project lookup)."""
     rest: float = 10.0
@@ -53,6 +71,10 @@ class Timeouts:
     def session(self, mode: RecognitionMode) -> float:
         """Return the longest a session of `mode` may take, from connecting to the END answer."""
         return mode.max_audio_seconds + self.session_margin
+
+    def synthesis(self, characters: int) -> float:
+        """Return the longest the synthesis of a text may take, from connecting to END."""
+        return self.synthesis_margin + characters * self.synthesis_per_character
 
 
 DEFAULT_TIMEOUTS = Timeouts()

@@ -1,0 +1,121 @@
+"""Speaking text while it is still being written: sentences in, audio out, in order.
+
+A reply arrives in pieces (a conversation agent writes it word by word) and
+the service takes one text per connection. `StreamingSynthesis` reads the
+text as it comes, cuts it into sentences (`SentenceSplitter`), and starts a
+synthesis as soon as a sentence is complete. While the audio of one synthesis
+is handed out, the next one is already connecting and synthesising, so its
+audio is ready when the first ends; the sentences that complete meanwhile wait
+and then go together in one synthesis (fewer calls: each call is billed). At
+most two connections are open per reply.
+
+When nothing is being synthesised yet, a long enough clause goes at once
+rather than waiting for the end of its sentence: the first words come sooner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
+import contextlib
+import logging
+from typing import Final
+
+from .sentences import SentenceSplitter, speakable
+from .synthesis import Synthesis, SynthesisStats
+
+_LOGGER = logging.getLogger(__name__)
+
+OPEN_AT_ONCE: Final = 2
+"""Connections per reply: the one being handed out and the next one."""
+
+
+class StreamingSynthesis:
+    """Synthesise text that arrives in pieces; iterate it for the audio.
+
+    `synthesis` makes the (not yet started) `Synthesis` of one piece of text.
+    Iterating runs everything; leaving the iteration early (an error, a
+    cancellation, `aclose`) closes every connection and stops reading the text.
+    """
+
+    def __init__(
+        self,
+        synthesis: Callable[[str], Synthesis],
+        texts: AsyncIterable[str],
+        *,
+        max_chars: int,
+    ) -> None:
+        """Speak `texts`, in pieces of at most `max_chars` characters."""
+        self._make = synthesis
+        self._texts = texts
+        self._splitter = SentenceSplitter(max_chars)
+        self._running: deque[Synthesis] = deque()
+        self._changed = asyncio.Event()
+        self._text_error: BaseException | None = None
+        self.pieces: list[str] = []
+        """The texts synthesised so far, in order."""
+        self.stats: list[SynthesisStats] = []
+        """Figures of the finished syntheses, in order."""
+
+    def __repr__(self) -> str:
+        """Describe the progress, never the text."""
+        return f"StreamingSynthesis(pieces={len(self.pieces)})"
+
+    async def __aiter__(self) -> AsyncGenerator[bytes]:
+        """Yield the audio of every piece in order, each as it arrives."""
+        reader = asyncio.get_running_loop().create_task(self._read(), name="sis synthesis text")
+        try:
+            while True:
+                self._launch()
+                if not self._running:
+                    if self._text_error is not None:
+                        raise self._text_error
+                    if self._splitter.finished and not self._splitter.pending:
+                        return
+                    self._changed.clear()
+                    await self._changed.wait()
+                    continue
+                synthesis = self._running[0]
+                async with contextlib.aclosing(aiter(synthesis)) as audio:
+                    async for chunk in audio:
+                        yield chunk
+                self._running.popleft()
+                self.stats.append(synthesis.stats)
+                await synthesis.close()
+                if self._text_error is not None:
+                    raise self._text_error
+        finally:
+            reader.cancel()
+            await asyncio.wait([reader])
+            while self._running:
+                synthesis = self._running.popleft()
+                self.stats.append(synthesis.stats)
+                await synthesis.close()
+
+    async def _read(self) -> None:
+        """Feed the text to the splitter as it arrives; start syntheses when pieces are ready."""
+        try:
+            async for text in self._texts:
+                self._splitter.feed(text)
+                self._launch()
+        except Exception as err:  # noqa: BLE001 - the source's failure ends the reply
+            self._text_error = err
+        else:
+            self._splitter.finish()
+        self._changed.set()
+
+    def _launch(self) -> None:
+        """Start syntheses of the pieces that are ready, while a connection is free."""
+        while len(self._running) < OPEN_AT_ONCE:
+            piece = self._splitter.take(eager=not self._running)
+            if piece is None:
+                return
+            if not speakable(piece):
+                _LOGGER.debug("Nothing to say in a piece of %s characters", len(piece))
+                continue
+            synthesis = self._make(piece)
+            synthesis.start()
+            self.pieces.append(piece)
+            self._running.append(synthesis)
+            self._changed.set()
