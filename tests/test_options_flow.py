@@ -101,6 +101,7 @@ async def test_unchanged_settings_are_not_tried_again(
         "hot_words": True,
         "fallback": False,
         "voice_detection": True,
+        "voice": False,
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], form(OPTIONS))
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -144,7 +145,7 @@ async def test_options_of_an_entry_that_is_not_loaded(
     hass.config_entries.async_update_entry(config_entry, data={**config_entry.data, "region": "?"})
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form(OPTIONS | {"mode": "short-stream"})
+        result["flow_id"], form(OPTIONS | {"mode": "short-stream"}, voice=False)
     )
     assert result["errors"] == {"base": "invalid_endpoint"}
 

@@ -1,4 +1,4 @@
-"""Huawei Cloud SIS: speech-to-text with real-time speech recognition over WebSocket."""
+"""Huawei Cloud SIS: speech-to-text and text-to-speech with its real-time WebSocket APIs."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ from .sis import (
 )
 from .usage import Usage
 
-PLATFORMS: Final = [Platform.SENSOR, Platform.STT]
+PLATFORMS: Final = [Platform.SENSOR, Platform.STT, Platform.TTS]
 
 TIMEOUTS: Final = Timeouts()
 """Bounds of every wait on the service (the library's defaults suit voice commands)."""

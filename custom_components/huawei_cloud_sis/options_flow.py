@@ -1,4 +1,4 @@
-"""Options: recognition settings, checked with the service before they are saved."""
+"""Options: recognition settings (checked with the service before they are saved) and voices."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -44,9 +45,12 @@ from .const import (
     CONF_FAVOUR_NAMES,
     CONF_MAX_SECONDS,
     CONF_MODE,
+    CONF_PITCH,
     CONF_REGION,
+    CONF_SPEED,
     CONF_VAD_HEAD,
     CONF_VAD_TAIL,
+    CONF_VOLUME,
     DOMAIN,
 )
 from .fallback import DEFAULT_FALLBACK_ON_EMPTY
@@ -67,13 +71,30 @@ from .settings import (
     RANGES,
     RecognitionSettings,
 )
-from .sis import MAX_WORDS_PER_TABLE, RecognitionMode, SisClient, SisError, is_vocabulary_id
+from .sis import (
+    MAX_WORDS_PER_TABLE,
+    IntRange,
+    RecognitionMode,
+    SisClient,
+    SisError,
+    is_vocabulary_id,
+)
 from .validation import ValidationError, check_settings, form_error
+from .voice_settings import (
+    DEFAULTS as VOICE_DEFAULTS,
+    RANGES as VOICE_RANGES,
+    synthesis_languages,
+    takes,
+    voice_option_key,
+    voices_for_language,
+    voices_for_region,
+)
 
 SECTION_RECOGNITION = "recognition"
 SECTION_HOT_WORDS = "hot_words"
 SECTION_FALLBACK = "fallback"
 SECTION_VOICE_DETECTION = "voice_detection"
+SECTION_VOICE = "voice"
 OWN_TABLE_KEYS: Final = tuple(
     language.vocabulary_option_key
     for language in LANGUAGES.values()
@@ -140,6 +161,32 @@ def _voice_detection_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any
     }
 
 
+def _voice_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
+    # The voice of each language and the settings the region's voices take (none: no synthesis).
+    region: str = entry.data[CONF_REGION]
+    fields: dict[Any, Any] = {}
+    for language in synthesis_languages(region):
+        voices = voices_for_language(region, language)
+        fields[vol.Required(voice_option_key(language), default=voices[0].voice_id)] = (
+            SelectSelector(
+                SelectSelectorConfig(
+                    options=[
+                        SelectOptionDict(value=voice.voice_id, label=voice.label)
+                        for voice in voices
+                    ],
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            )
+        )
+    offered = voices_for_region(region)
+    for key, step in ((CONF_SPEED, 10), (CONF_PITCH, 10), (CONF_VOLUME, 5)):
+        if any(takes(voice, key) for voice in offered):
+            fields[vol.Required(key, default=VOICE_DEFAULTS[key])] = _number(
+                key, step, None, VOICE_RANGES
+            )
+    return fields
+
+
 type Fields = Callable[[HomeAssistant, ConfigEntry], dict[Any, Any]]
 
 SECTIONS: Final[Mapping[str, tuple[Fields, bool]]] = {
@@ -147,6 +194,7 @@ SECTIONS: Final[Mapping[str, tuple[Fields, bool]]] = {
     SECTION_HOT_WORDS: (_hot_word_fields, True),
     SECTION_FALLBACK: (_fallback_fields, False),
     SECTION_VOICE_DETECTION: (_voice_detection_fields, True),
+    SECTION_VOICE: (_voice_fields, False),
 }
 """The sections of the form in order: their fields and whether they start collapsed.
 
@@ -157,8 +205,9 @@ Options are stored flat, one key per field, whatever section shows them.
 def _options_schema(hass: HomeAssistant, entry: ConfigEntry) -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(name): section(vol.Schema(fields(hass, entry)), {"collapsed": collapsed})
+            vol.Required(name): section(vol.Schema(part), {"collapsed": collapsed})
             for name, (fields, collapsed) in SECTIONS.items()
+            if (part := fields(hass, entry))
         }
     )
 
@@ -178,7 +227,7 @@ def _flat(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class HuaweiSisOptionsFlow(OptionsFlowWithReload):
-    """Recognition, hot words, the fallback engine and voice detection, a section each."""
+    """Recognition, hot words, the fallback engine, voice detection and voices, a section each."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options; store them once the service accepts them (the entry reloads)."""
@@ -249,19 +298,18 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
         await check_settings(client, entry.data[CONF_REGION], settings)
 
 
-def _number(key: str, step: int, unit: str) -> vol.All[Any]:
+def _number(
+    key: str, step: int, unit: str | None, ranges: Mapping[str, IntRange] = RANGES
+) -> vol.All[Any]:
     """Return a number field within the range the service takes for `key`."""
-    allowed = RANGES[key]
+    allowed = ranges[key]
+    config = NumberSelectorConfig(
+        min=allowed.low, max=allowed.high, step=step, mode=NumberSelectorMode.BOX
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
     return vol.All(
-        NumberSelector(
-            NumberSelectorConfig(
-                min=allowed.low,
-                max=allowed.high,
-                step=step,
-                unit_of_measurement=unit,
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
+        NumberSelector(config),
         vol.Coerce(int),
         vol.Range(min=allowed.low, max=allowed.high),
     )

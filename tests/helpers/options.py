@@ -13,13 +13,17 @@ SECTIONS = {
     "hot_words": {"favour_names", "extra_words", "vocabulary_id_zh_cn", "vocabulary_id_en_us"},
     "fallback": {"fallback_engine", "fallback_on_empty"},
     "voice_detection": {"vad_head", "vad_tail", "max_seconds"},
+    "voice": {"voice_zh_cn", "voice_en_us", "voice_ar", "speed", "pitch", "volume"},
 }
 """Which section of the form shows which option."""
 
 
-def form(options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """What the form sends for flat options: each value in its section."""
-    answer: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+def form(options: Mapping[str, Any], *, voice: bool = True) -> dict[str, dict[str, Any]]:
+    """What the form sends for flat options: each value in its section.
+
+    Without `voice` the voice section is left out, as for a region without speech synthesis.
+    """
+    answer: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS if voice or name != "voice"}
     for key, value in options.items():
         [name] = [name for name, keys in SECTIONS.items() if key in keys]
         answer[name][key] = value
