@@ -1,0 +1,334 @@
+"""Synthesis of one text, and of text that arrives in pieces, against the local SIS server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator
+
+import aiohttp
+import pytest
+
+from custom_components.huawei_cloud_sis.sis import (
+    AkSkAuth,
+    Endpoints,
+    SisAuthError,
+    SisClient,
+    SisConnectionError,
+    SisError,
+    SisProjectError,
+    SisProtocolError,
+    SisServerError,
+    SisTimeoutError,
+    StreamingSynthesis,
+    Synthesis,
+    SynthesisConfig,
+    Timeouts,
+    TokenAuth,
+)
+from tests.helpers.checks import our_tasks, wait_for
+from tests.sis_server import (
+    ACCESS_KEY,
+    DOMAIN_NAME,
+    PASSWORD,
+    PROJECTS,
+    SECRET_KEY,
+    USERNAME,
+    Fault,
+    SisServer,
+    decode,
+)
+
+FAST = Timeouts(
+    connect=1.0, start=1.0, opening=2.0, close=0.5, iam=1.0, first_audio=0.5, audio_gap=0.5
+)
+XIAOQI = SynthesisConfig(voice="chinese_xiaoqi_common", speed=0, pitch=0, volume=50)
+REPLY = "今天北京晴，最高气温二十五度。明天有小雨，记得带伞！Have a nice day. 再见。"
+
+
+def _client(server: SisServer, http: aiohttp.ClientSession, *, token: bool = False) -> SisClient:
+    endpoints = Endpoints.custom(server.sis_url, server.iam_url, "cn-north-4")
+    project = PROJECTS["cn-north-4"]
+    auth = (
+        TokenAuth(
+            http,
+            endpoints.iam_url,
+            domain_name=DOMAIN_NAME,
+            username=USERNAME,
+            password=PASSWORD,
+            project_id=project,
+        )
+        if token
+        else AkSkAuth(
+            http,
+            endpoints.iam_url,
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            project_id=project,
+        )
+    )
+    return SisClient(http, auth, endpoints, timeouts=FAST)
+
+
+@pytest.fixture
+def client(server: SisServer, http: aiohttp.ClientSession) -> SisClient:
+    return _client(server, http)
+
+
+async def pieces(text: str, size: int = 3) -> AsyncIterator[str]:
+    """Hand the text over a few characters at a time, as a conversation agent writes it."""
+    for start in range(0, len(text), size):
+        yield text[start : start + size]
+        await asyncio.sleep(0)
+
+
+async def everything(speech: StreamingSynthesis) -> bytes:
+    return b"".join([chunk async for chunk in speech])
+
+
+async def drain(audio: AsyncIterable[bytes], heard: bytearray | None = None) -> None:
+    """Read audio to its end, keeping it in `heard`."""
+    async for chunk in audio:
+        if heard is not None:
+            heard += chunk
+
+
+async def run(synthesis: Synthesis) -> None:
+    """Read a synthesis to its end and close it."""
+    async with synthesis:
+        await drain(synthesis)
+
+
+async def nothing_left(server: SisServer) -> None:
+    await wait_for(lambda: server.open_connections == 0, "every connection closed")
+    assert our_tasks() == []
+
+
+async def test_one_text_comes_back_as_its_audio(client: SisClient, server: SisServer) -> None:
+    async with client.synthesize("你好，世界。", XIAOQI) as synthesis:
+        audio = b"".join([chunk async for chunk in synthesis])
+    assert decode(audio) == "你好，世界。"
+    assert "你好" not in repr(synthesis)
+    assert synthesis.done
+    stats = synthesis.stats
+    assert (stats.attempts, stats.characters, stats.audio_bytes) == (1, 6, len(audio))
+    assert stats.trace_id == server.syntheses[-1].sent[0]["trace_id"]
+    assert stats.first_audio_at is not None
+    assert stats.end_at is not None
+    record = server.syntheses[-1]
+    assert record.text == "你好，世界。"
+    assert record.config == XIAOQI.to_json()
+    await nothing_left(server)
+
+
+SYNTHESIS_FAULTS: list[tuple[list[Fault], type[SisError], str | None]] = [
+    ([Fault.handshake(403)], SisAuthError, None),
+    ([Fault.handshake(404)], SisProjectError, None),
+    ([Fault.handshake(500), Fault.handshake(503)], SisServerError, None),
+    ([Fault.hang_handshake(), Fault.hang_handshake()], SisTimeoutError, None),
+    ([Fault.no_start_response(), Fault.no_start_response()], SisTimeoutError, None),
+    ([Fault.start_error("SIS.0411", "bad property")], SisServerError, "SIS.0411"),
+    ([Fault.start_error("SIS.0413"), Fault.start_error("SIS.0413")], SisServerError, "SIS.0413"),
+    ([Fault.error_after_start("SIS.0401", "failed")], SisServerError, "SIS.0401"),
+    ([Fault.fatal_after_start("SIS.0417", "engine")], SisServerError, "SIS.0417"),
+    ([Fault.malformed_json()], SisProtocolError, None),
+    ([Fault.unknown_resp_type()], SisProtocolError, None),
+    ([Fault.binary_from_server()], SisProtocolError, None),
+    ([Fault.close_after_bytes(3200)], SisConnectionError, None),
+    ([Fault.stall_after_bytes(0)], SisTimeoutError, None),
+    ([Fault.stall_after_bytes(3200)], SisTimeoutError, None),
+    ([Fault.no_end_response()], SisTimeoutError, None),
+]
+
+
+@pytest.mark.parametrize(("faults", "error", "code"), SYNTHESIS_FAULTS)
+async def test_every_fault_ends_in_an_error_and_closes(
+    client: SisClient,
+    server: SisServer,
+    faults: list[Fault],
+    error: type[SisError],
+    code: str | None,
+) -> None:
+    server.faults.extend(faults)
+    synthesis = client.synthesize("打开客厅的灯。" * 3, XIAOQI)
+    with pytest.raises(error) as raised:
+        await run(synthesis)
+    assert raised.value.code == code
+    assert synthesis.stats.error_code == (code or error.__name__)
+    if synthesis.stats.trace_id is not None:
+        assert raised.value.trace_id == synthesis.stats.trace_id
+    # The error stays for another reader.
+    with pytest.raises(error):
+        await drain(synthesis)
+    server.faults.clear()
+    await nothing_left(server)
+
+
+async def test_an_expired_token_is_replaced_once(
+    server: SisServer, http: aiohttp.ClientSession
+) -> None:
+    client = _client(server, http, token=True)
+    async with client.synthesize("开灯。", XIAOQI) as synthesis:
+        assert decode(b"".join([chunk async for chunk in synthesis])) == "开灯。"
+    server.expire_tokens()
+    async with client.synthesize("关灯。", XIAOQI) as synthesis:
+        assert decode(b"".join([chunk async for chunk in synthesis])) == "关灯。"
+    assert synthesis.stats.attempts == 2
+
+
+async def test_the_service_refuses_a_voice_of_another_region(
+    client: SisClient, server: SisServer
+) -> None:
+    riyadh = SynthesisConfig(voice="arabic_dh_female")
+    with pytest.raises(SisServerError) as raised:
+        await run(client.synthesize("مرحبا", riyadh))
+    assert raised.value.code == "SIS.0411"
+    assert raised.value.trace_id is not None
+
+
+async def test_closing_mid_audio_closes_the_connection(
+    client: SisClient, server: SisServer
+) -> None:
+    server.synthesis_gate = asyncio.Event()
+    synthesis = client.synthesize("打开客厅的灯。", XIAOQI)
+    async for _ in synthesis:
+        break
+    await synthesis.close()
+    server.synthesis_gate.set()
+    await nothing_left(server)
+    with pytest.raises(SisConnectionError):
+        await drain(synthesis)
+
+
+async def test_a_streamed_reply_comes_back_whole_and_in_order(
+    client: SisClient, server: SisServer
+) -> None:
+    speech = client.speak(pieces(REPLY), XIAOQI)
+    audio = await everything(speech)
+    assert decode(audio) == REPLY
+    assert "".join(speech.pieces) == REPLY
+    assert [record.text for record in server.syntheses] == speech.pieces
+    assert len(speech.stats) == len(speech.pieces) > 1
+    assert "pieces=" in repr(speech)
+    await nothing_left(server)
+
+
+async def test_the_next_sentence_is_prepared_while_one_is_handed_out(
+    client: SisClient, server: SisServer
+) -> None:
+    server.synthesis_gate = gate = asyncio.Event()
+    text = "第一句话。第二句话。第三句话。第四句话。"
+    release_text = asyncio.Event()
+
+    async def reply() -> AsyncIterator[str]:
+        yield "第一句话。第二"
+        yield "句话。第"
+        await release_text.wait()
+        yield "三句话。第四句话。"
+
+    speech = client.speak(reply(), XIAOQI)
+    task = asyncio.create_task(everything(speech))
+    # The first sentence is held after its first audio; the second is synthesised meanwhile.
+    await wait_for(lambda: len(server.syntheses) == 2, "two connections")
+    await wait_for(lambda: server.syntheses[1].audio != b"", "audio of the second sentence")
+    assert server.syntheses[0].ended_at is None
+    release_text.set()
+    await asyncio.sleep(0)
+    # No third connection while two are open: the waiting sentences go together.
+    assert len(server.syntheses) == 2
+    gate.set()
+    assert decode(await task) == text
+    assert speech.pieces == ["第一句话。", "第二句话。", "第三句话。第四句话。"]
+    await nothing_left(server)
+
+
+async def test_a_long_sentence_is_split_within_the_voice_limit(
+    client: SisClient, server: SisServer
+) -> None:
+    text = "很长很长的句子，" * 80 + "结束。"
+    speech = client.speak(pieces(text, 50), XIAOQI)
+    assert decode(await everything(speech)) == text
+    assert len(speech.pieces) > 1
+    assert all(len(piece) <= 499 for piece in speech.pieces)
+    assert all(
+        not record.sent or record.sent[-1]["resp_type"] == "END" for record in server.syntheses
+    )
+
+
+async def test_punctuation_alone_is_not_sent(client: SisClient, server: SisServer) -> None:
+    speech = client.speak(pieces("好的。 ！！", 3), XIAOQI)
+    assert decode(await everything(speech)) == "好的。 "
+    assert speech.pieces == ["好的。 "]
+
+
+@pytest.mark.parametrize("how", ["cancel", "aclose"])
+async def test_leaving_mid_reply_closes_every_connection(
+    client: SisClient, server: SisServer, how: str
+) -> None:
+    server.synthesis_gate = gate = asyncio.Event()
+    started = asyncio.Event()
+    endless = asyncio.Event()
+
+    async def reply() -> AsyncIterator[str]:
+        yield "第一句话。第"
+        yield "二句话。第三"
+        await endless.wait()
+
+    speech = client.speak(reply(), XIAOQI)
+    audio = aiter(speech)
+
+    async def consume() -> None:
+        async for _ in audio:
+            started.set()
+
+    task = asyncio.create_task(consume())
+    await started.wait()
+    await wait_for(lambda: len(server.syntheses) == 2, "two connections")
+    if how == "cancel":
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    else:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await audio.aclose()
+    gate.set()
+    await nothing_left(server)
+    assert all(record.closed.is_set() for record in server.syntheses)
+
+
+async def test_a_failing_text_source_ends_the_reply(client: SisClient, server: SisServer) -> None:
+    async def reply() -> AsyncIterator[str]:
+        yield "第一句话。第二"
+        raise RuntimeError("the agent failed")
+
+    speech = client.speak(reply(), XIAOQI)
+    heard = bytearray()
+    with pytest.raises(RuntimeError, match="agent failed"):
+        await drain(speech, heard)
+    assert decode(bytes(heard)) == "第一句话。"
+    await nothing_left(server)
+
+
+async def test_a_failing_text_source_before_any_sentence(
+    client: SisClient, server: SisServer
+) -> None:
+    async def reply() -> AsyncIterator[str]:
+        yield "没有说完"
+        raise RuntimeError("the agent failed")
+
+    with pytest.raises(RuntimeError, match="agent failed"):
+        await everything(client.speak(reply(), XIAOQI))
+    assert server.syntheses == []
+
+
+async def test_a_failure_of_a_later_sentence_comes_after_the_earlier_audio(
+    client: SisClient, server: SisServer
+) -> None:
+    server.faults.extend([None, Fault.start_error("SIS.0411", "bad")])  # type: ignore[list-item]
+    speech = client.speak(pieces("第一句话。第二句话。"), XIAOQI)
+    heard = bytearray()
+    with pytest.raises(SisServerError) as raised:
+        await drain(speech, heard)
+    assert raised.value.code == "SIS.0411"
+    assert decode(bytes(heard)) == "第一句话。"
+    await nothing_left(server)
