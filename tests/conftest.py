@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -44,6 +45,16 @@ def short_timeouts() -> Iterator[None]:
     """Use short timeouts for every client the integration builds."""
     with patch("custom_components.huawei_cloud_sis.TIMEOUTS", TEST_TIMEOUTS):
         yield
+
+
+@pytest.fixture(autouse=True)
+def tts_cache_dir(tmp_path: Path) -> Iterator[Path]:
+    """Keep Home Assistant's text-to-speech file cache in the test's own folder.
+
+    It would otherwise be made in the test configuration inside the virtualenv.
+    """
+    with patch("homeassistant.components.tts._init_tts_cache_dir", return_value=str(tmp_path)):
+        yield tmp_path
 
 
 @pytest.fixture

@@ -221,6 +221,7 @@ async def test_the_next_sentence_is_prepared_while_one_is_handed_out(
 
     async def reply() -> AsyncIterator[str]:
         yield "第一句话。第二"
+        await asyncio.sleep(0)
         yield "句话。第"
         await release_text.wait()
         yield "三句话。第四句话。"
@@ -270,6 +271,7 @@ async def test_leaving_mid_reply_closes_every_connection(
 
     async def reply() -> AsyncIterator[str]:
         yield "第一句话。第"
+        await asyncio.sleep(0)
         yield "二句话。第三"
         await endless.wait()
 

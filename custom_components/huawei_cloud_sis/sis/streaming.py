@@ -22,6 +22,7 @@ import contextlib
 import logging
 from typing import Final
 
+from .errors import SisError
 from .sentences import SentenceSplitter, speakable
 from .synthesis import Synthesis, SynthesisStats
 
@@ -52,7 +53,9 @@ class StreamingSynthesis:
         self._splitter = SentenceSplitter(max_chars)
         self._running: deque[Synthesis] = deque()
         self._changed = asyncio.Event()
-        self._text_error: BaseException | None = None
+        self._soon: asyncio.Handle | None = None
+        self._closed = False
+        self._failure: BaseException | None = None
         self.pieces: list[str] = []
         """The texts synthesised so far, in order."""
         self.stats: list[SynthesisStats] = []
@@ -69,8 +72,8 @@ class StreamingSynthesis:
             while True:
                 self._launch()
                 if not self._running:
-                    if self._text_error is not None:
-                        raise self._text_error
+                    if self._failure is not None:
+                        raise self._failure
                     if self._splitter.finished and not self._splitter.pending:
                         return
                     self._changed.clear()
@@ -83,9 +86,12 @@ class StreamingSynthesis:
                 self._running.popleft()
                 self.stats.append(synthesis.stats)
                 await synthesis.close()
-                if self._text_error is not None:
-                    raise self._text_error
+                if self._failure is not None:
+                    raise self._failure
         finally:
+            self._closed = True
+            if self._soon is not None:
+                self._soon.cancel()
             reader.cancel()
             await asyncio.wait([reader])
             while self._running:
@@ -98,12 +104,20 @@ class StreamingSynthesis:
         try:
             async for text in self._texts:
                 self._splitter.feed(text)
-                self._launch()
+                if self._soon is None:
+                    # Not at once: a source that ends right away (a whole message) ends
+                    # first, so that the whole message goes in one piece.
+                    self._soon = asyncio.get_running_loop().call_soon(self._launch_soon)
         except Exception as err:  # noqa: BLE001 - the source's failure ends the reply
-            self._text_error = err
+            self._failure = err
         else:
             self._splitter.finish()
         self._changed.set()
+
+    def _launch_soon(self) -> None:
+        self._soon = None
+        if not self._closed:
+            self._launch()
 
     def _launch(self) -> None:
         """Start syntheses of the pieces that are ready, while a connection is free."""
@@ -114,7 +128,12 @@ class StreamingSynthesis:
             if not speakable(piece):
                 _LOGGER.debug("Nothing to say in a piece of %s characters", len(piece))
                 continue
-            synthesis = self._make(piece)
+            try:
+                synthesis = self._make(piece)
+            except SisError as err:  # the voice refuses the piece: the reply cannot go on
+                self._failure = err
+                self._changed.set()
+                return
             synthesis.start()
             self.pieces.append(piece)
             self._running.append(synthesis)

@@ -1,0 +1,422 @@
+"""The text-to-speech entity through Home Assistant's entry points, against the local server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+import logging
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.components import media_source, tts
+from homeassistant.components.tts.const import DATA_COMPONENT
+from homeassistant.components.tts.entity import TTSAudioRequest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
+
+from custom_components.huawei_cloud_sis.const import DOMAIN
+from custom_components.huawei_cloud_sis.sis import Endpoints
+from custom_components.huawei_cloud_sis.tts import wav_header
+from tests.helpers.checks import our_tasks, wait_for
+from tests.helpers.entry import PROJECT_ID, reauth_flows
+from tests.helpers.recognise import ENTITY_ID as STT_ENTITY_ID
+from tests.helpers.speak import (
+    TTS_ENTITY_ID,
+    WAV_HEADER,
+    pcm_of,
+    read,
+    speak,
+    stream,
+    texts,
+    without_conversion,
+)
+from tests.sis_server import (
+    ACCESS_KEY,
+    PROJECTS,
+    SECRET_KEY,
+    Fault,
+    SisServer,
+    decode,
+    synthesize,
+)
+
+TTS_LOGGER = "custom_components.huawei_cloud_sis.tts"
+REPLY = "好的，客厅的灯已经打开了。现在室内温度是二十五度，湿度百分之四十。需要我把空调也打开吗？"
+
+
+def entity_of(hass: HomeAssistant) -> tts.TextToSpeechEntity:
+    entity = hass.data[DATA_COMPONENT].get_entity(TTS_ENTITY_ID)
+    assert isinstance(entity, tts.TextToSpeechEntity)
+    return entity
+
+
+def failure_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == TTS_LOGGER and r.levelno >= logging.WARNING]
+
+
+async def nothing_left(server: SisServer) -> None:
+    await wait_for(lambda: server.open_connections == 0, "every connection closed")
+    await wait_for(lambda: our_tasks() == [], "every task finished")
+
+
+async def test_the_entity_sits_on_the_service_device(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    registry = er.async_get(hass)
+    tts_entry = registry.async_get(TTS_ENTITY_ID)
+    stt_entry = registry.async_get(STT_ENTITY_ID)
+    assert tts_entry is not None
+    assert stt_entry is not None
+    assert tts_entry.device_id == stt_entry.device_id
+    device = dr.async_get(hass).async_get(tts_entry.device_id or "")
+    assert isinstance(device, dr.DeviceEntry)
+    assert device.entry_type is dr.DeviceEntryType.SERVICE
+    entity = entity_of(hass)
+    assert entity is not None
+    # A custom endpoint may offer every voice; Home Assistant's language is the default.
+    assert entity.supported_languages == ["zh-CN", "en-US", "ar"]
+    assert entity.default_language == "en-US"
+    assert entity.supported_options == ["voice", "speed", "pitch", "volume"]
+
+
+async def test_voices_are_listed_per_language(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    ws = await hass_ws_client()
+    await ws.send_json_auto_id(
+        {"type": "tts/engine/voices", "engine_id": TTS_ENTITY_ID, "language": "en-US"}
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    voices = message["result"]["voices"]
+    assert voices[0] == {"voice_id": "english_cameal_common", "name": "Cameal (soft female)"}
+    assert {"voice_id": "english_dh_male", "name": "Ahmed (male, premium)"} in voices
+    entity = entity_of(hass)
+    assert entity is not None
+    zh = entity.async_get_supported_voices("zh-CN")
+    assert zh is not None
+    assert len(zh) == 35
+    assert zh[0].name == "Xiaoqi 小琪 (standard female)"
+    assert entity.async_get_supported_voices("fr-FR") is None
+
+
+async def test_a_message_comes_back_as_wav(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    wav = await speak(hass, REPLY, language="zh-CN")
+    assert wav[:44] == wav_header(16000)
+    rate, pcm = pcm_of(wav)
+    assert rate == 16000
+    assert decode(pcm) == REPLY
+    # The default Mandarin voice and settings, as the service takes them.
+    assert sis_server.syntheses[0].config == {
+        "audio_format": "pcm",
+        "sample_rate": "16000",
+        "property": "chinese_xiaoqi_common",
+        "speed": 0,
+        "pitch": 0,
+        "volume": 50,
+    }
+    await nothing_left(sis_server)
+
+
+async def test_tts_speak_plays_the_media_source_url(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    assert await async_setup_component(hass, "media_source", {})
+    calls = async_mock_service(hass, "media_player", "play_media")
+    await hass.services.async_call(
+        "tts",
+        "speak",
+        {
+            "entity_id": TTS_ENTITY_ID,
+            "media_player_entity_id": "media_player.kitchen",
+            "message": "Dinner is ready. Come to the kitchen!",
+            "language": "en-US",
+            "options": {"preferred_format": "wav", "voice": "english_amy_common"},
+        },
+        blocking=True,
+    )
+    media_id = calls[0].data["media_content_id"]
+    resolved = await media_source.async_resolve_media(hass, media_id, None)
+    client = await hass_client()
+    response = await client.get(resolved.url)
+    assert response.status == 200
+    _, pcm = pcm_of(await response.read())
+    assert decode(pcm) == "Dinner is ready. Come to the kitchen!"
+    # Premium voices take no pitch: it is left out.
+    assert sis_server.syntheses[-1].config["property"] == "english_amy_common"
+    assert "pitch" not in sis_server.syntheses[-1].config
+
+
+async def test_the_pipeline_tts_stage_uses_the_pipeline_voice(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "assist_pipeline", {})
+    ws = await hass_ws_client()
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/pipeline/create",
+            "conversation_engine": "conversation.home_assistant",
+            "conversation_language": "zh-CN",
+            "language": "zh-CN",
+            "name": "Huawei voice",
+            "stt_engine": STT_ENTITY_ID,
+            "stt_language": "zh-CN",
+            "tts_engine": TTS_ENTITY_ID,
+            "tts_language": "zh-CN",
+            "tts_voice": "chinese_xiaoyu_common",
+            "wake_word_entity": None,
+            "wake_word_id": None,
+        }
+    )
+    created = await ws.receive_json()
+    assert created["success"], created
+    client = await hass_client()
+    with without_conversion():
+        await ws.send_json_auto_id(
+            {
+                "type": "assist_pipeline/run",
+                "start_stage": "tts",
+                "end_stage": "tts",
+                "pipeline": created["result"]["id"],
+                "input": {"text": REPLY},
+            }
+        )
+        assert (await ws.receive_json())["success"]
+        while (event := (await ws.receive_json())["event"])["type"] != "tts-end":
+            assert event["type"] != "error", event
+        response = await client.get(event["data"]["tts_output"]["url"])
+        wav = await response.read()
+    _, pcm = pcm_of(wav)
+    assert decode(pcm) == REPLY
+    assert {s.config["property"] for s in sis_server.syntheses} == {"chinese_xiaoyu_common"}
+
+
+async def test_a_streamed_reply_is_spoken_before_it_is_complete(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    rest = asyncio.Event()
+
+    async def agent() -> AsyncGenerator[str]:
+        # As the pipeline hands over a streaming agent's reply: the first 60 characters at once.
+        yield REPLY[:20]
+        await rest.wait()
+        yield REPLY[20:40]
+        yield REPLY[40:]
+
+    result = stream(hass, language="zh-CN")
+    result.async_set_message_stream(texts(agent()))
+    audio = aiter(result.async_stream_result())
+    sentence = "好的，客厅的灯已经打开了。"
+    first = await anext(audio)
+    while len(first) < WAV_HEADER + len(synthesize(sentence)):
+        first += await anext(audio)
+    # The first sentence is heard while the agent is still writing.
+    assert decode(pcm_of(first)[1]) == sentence
+    rest.set()
+    wav = first + b"".join([chunk async for chunk in audio])
+    assert decode(pcm_of(wav)[1]) == REPLY
+    assert sis_server.syntheses[0].text == "好的，客厅的灯已经打开了。"
+    await nothing_left(sis_server)
+
+
+async def test_a_long_reply_is_split_within_the_limits(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    long = "这是一段没有句号的很长的回答，" * 60 + "最后结束。"
+
+    async def agent() -> AsyncGenerator[str]:
+        for start in range(0, len(long), 7):
+            yield long[start : start + 7]
+            await asyncio.sleep(0)
+
+    result = stream(hass, language="zh-CN")
+    result.async_set_message_stream(texts(agent()))
+    assert decode(pcm_of(await read(result))[1]) == long
+    sent = [s.text or "" for s in sis_server.syntheses]
+    assert "".join(sent) == long
+    assert len(sent) > 1
+    assert all(len(text) < 500 for text in sent)
+    assert all(s.sent[-1]["resp_type"] == "END" for s in sis_server.syntheses)
+
+
+async def test_cancelling_mid_reply_closes_every_connection(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    sis_server.synthesis_gate = gate = asyncio.Event()
+    endless = asyncio.Event()
+
+    async def agent() -> AsyncGenerator[str]:
+        yield "第一句话。第"
+        await asyncio.sleep(0)
+        yield "二句话。第三"
+        await endless.wait()
+
+    result = stream(hass, language="zh-CN")
+    result.async_set_message_stream(texts(agent()))
+    await wait_for(lambda: len(sis_server.syntheses) == 2, "two connections")
+    loading = [t for t in asyncio.all_tasks() if t.get_name().startswith("tts_load_data")]
+    assert len(loading) == 1
+    loading[0].cancel()
+    gate.set()
+    await nothing_left(sis_server)
+    assert all(record.closed.is_set() for record in sis_server.syntheses)
+
+
+async def test_entry_options_and_call_options_are_applied(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            "voice_zh_cn": "chinese_xiaoyan_common",
+            "speed": 100,
+            "pitch": -50,
+            "volume": 80,
+        },
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await speak(hass, "你好。", language="zh-CN")
+    await speak(hass, "你好。", language="zh-CN", speed=-200, volume=10)
+    await speak(hass, "你好。", language="zh-CN", voice="chinese_huaxiaoxia_common")
+    # The cn-north-4 project has no Riyadh voice: the service says so.
+    with pytest.raises(HomeAssistantError, match=r"code SIS\.0411"):
+        await speak(hass, "مرحبا", language="ar")
+    configs = [record.config for record in sis_server.syntheses]
+    base = {"audio_format": "pcm", "sample_rate": "16000"}
+    assert configs[0] == base | {
+        "property": "chinese_xiaoyan_common",
+        "speed": 100,
+        "pitch": -50,
+        "volume": 80,
+    }
+    assert configs[1] == configs[0] | {"speed": -200, "volume": 10}
+    assert configs[2] == base | {
+        "property": "chinese_huaxiaoxia_common",
+        "speed": 100,
+        "volume": 80,
+    }
+    # The cn-north-4 project has no Riyadh voice: the service says so.
+    assert configs[3] == base | {"property": "arabic_dh_female"}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"voice": "chinese_nobody_common"}, "No voice"),
+        ({"speed": 900}, "speed must be"),
+        ({"volume": "loud"}, "volume must be"),
+    ],
+)
+async def test_bad_call_options_end_in_a_clear_error(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    options: dict[str, Any],
+    message: str,
+) -> None:
+    entity = entity_of(hass)
+    assert entity is not None
+
+    async def one() -> AsyncGenerator[str]:
+        yield "你好。"
+
+    with pytest.raises(HomeAssistantError, match=message):
+        await entity.async_stream_tts_audio(TTSAudioRequest("zh-CN", options, one()))
+    assert sis_server.syntheses == []
+
+
+FAULTS: list[tuple[list[Fault], str]] = [
+    ([Fault.handshake(401), Fault.handshake(401)], "SisAuthError"),
+    ([Fault.handshake(404)], "SisProjectError"),
+    ([Fault.hang_handshake(), Fault.hang_handshake()], "SisTimeoutError"),
+    ([Fault.start_error("SIS.0411", "bad property")], "SIS.0411"),
+    ([Fault.start_error("SIS.0103", "real name")], "SIS.0103"),
+    ([Fault.error_after_start("SIS.0401", "failed")], "SIS.0401"),
+    ([Fault.fatal_after_start("SIS.0417", "engine")], "SIS.0417"),
+    ([Fault.malformed_json()], "SisProtocolError"),
+    ([Fault.close_after_bytes(3200)], "SisConnectionError"),
+    ([Fault.stall_after_bytes(0)], "SisTimeoutError"),
+    ([Fault.stall_after_bytes(3200)], "SisTimeoutError"),
+]
+
+
+@pytest.mark.parametrize(("faults", "code"), FAULTS, ids=[code for _, code in FAULTS])
+async def test_every_fault_ends_cleanly_with_one_line(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    caplog: pytest.LogCaptureFixture,
+    faults: list[Fault],
+    code: str,
+) -> None:
+    sis_server.faults.extend(faults)
+    result = stream(hass, language="zh-CN")
+    result.async_set_message("打开客厅的灯。" * 4)
+    with pytest.raises(HomeAssistantError, match="Speech synthesis failed"):
+        await read(result)
+    [line] = failure_lines(caplog)
+    assert f"code {code}," in line.getMessage()
+    assert line.exc_info is None
+    trace_ids = [s.sent[0]["trace_id"] for s in sis_server.syntheses if s.sent]
+    if trace_ids:
+        assert f"trace id {trace_ids[0]}" in line.getMessage()
+    sis_server.faults.clear()
+    await nothing_left(sis_server)
+    assert bool(reauth_flows(hass, loaded_entry)) == (code == "SisAuthError")
+    # The next reply works.
+    _, pcm = pcm_of(await speak(hass, "好的。", language="zh-CN"))
+    assert decode(pcm) == "好的。"
+
+
+async def test_only_punctuation_gives_an_empty_wav(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    wav = await speak(hass, "……！", language="zh-CN")
+    assert wav == wav_header(16000)
+    assert sis_server.syntheses == []
+
+
+async def test_no_entity_where_the_region_has_no_synthesis(
+    hass: HomeAssistant, sis_server: SisServer
+) -> None:
+    def local(region: str) -> Endpoints:
+        return Endpoints.custom(sis_server.sis_url, sis_server.iam_url, region)
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            "region": "ap-southeast-3",
+            "auth_type": "aksk",
+            "access_key": ACCESS_KEY,
+            "secret_key": SECRET_KEY,
+            "project_id": PROJECTS["ap-southeast-3"],
+        },
+        title="Huawei Cloud SIS",
+        unique_id=PROJECT_ID,
+    )
+    entry.add_to_hass(hass)
+    with patch.object(Endpoints, "for_region", side_effect=local):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(STT_ENTITY_ID) is not None
+    assert er.async_get(hass).async_get_entity_id("tts", DOMAIN, entry.entry_id) is None
