@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import replace
 
 import aiohttp
+from aiohttp import web
 import pytest
 
 from custom_components.huawei_cloud_sis.sis import (
@@ -13,6 +15,7 @@ from custom_components.huawei_cloud_sis.sis import (
     Endpoints,
     SisAuthError,
     SisClient,
+    SisConfigError,
     SisConnectionError,
     SisError,
     SisProjectError,
@@ -26,6 +29,7 @@ from custom_components.huawei_cloud_sis.sis import (
     TokenAuth,
 )
 from tests.helpers.checks import our_tasks, wait_for
+from tests.helpers.stand_in import Handler, stand_ins
 from tests.sis_server import (
     ACCESS_KEY,
     DOMAIN_NAME,
@@ -334,3 +338,72 @@ async def test_a_failure_of_a_later_sentence_comes_after_the_earlier_audio(
     assert raised.value.code == "SIS.0411"
     assert decode(bytes(heard)) == "第一句话。"
     await nothing_left(server)
+
+
+def _answering(*frames: str | bytes) -> Handler:
+    """A synthesis stand-in: takes the upgrade and START, then sends `frames` and waits."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.receive()
+        for frame in frames:
+            await (ws.send_bytes(frame) if isinstance(frame, bytes) else ws.send_str(frame))
+        await ws.receive()
+        return ws
+
+    return handler
+
+
+START = '{"resp_type": "START", "trace_id": "t-1"}'
+
+
+@pytest.mark.parametrize(
+    ("frames", "error", "message"),
+    [
+        ([START, b"\x00\x00", '{"resp_type": "END", "reason": "ERROR"}'], SisServerError, "error"),
+        (
+            [START, b"\x00\x00", '{"resp_type": "END", "reason": "LATER"}'],
+            SisProtocolError,
+            "LATER",
+        ),
+        ([START, b"\x00\x00", START], SisProtocolError, "StartResponse"),
+        (['{"resp_type": "END", "reason": "NORMAL"}'], SisProtocolError, "START answer"),
+    ],
+)
+async def test_answers_the_protocol_does_not_allow(
+    socket_enabled: None,
+    http: aiohttp.ClientSession,
+    frames: list[str | bytes],
+    error: type[SisError],
+    message: str,
+) -> None:
+    async with stand_ins() as start:
+        url = (await start(_answering(*frames))).replace("http://", "ws://")
+        endpoints = Endpoints.custom(url, url.replace("ws://", "http://"))
+        auth = AkSkAuth(
+            http, endpoints.iam_url, access_key=ACCESS_KEY, secret_key=SECRET_KEY, project_id="p"
+        )
+        client = SisClient(http, auth, endpoints, timeouts=FAST)
+        with pytest.raises(error, match=message) as raised:
+            await run(client.synthesize("好。", XIAOQI))
+    assert raised.value.trace_id in (None, "t-1")
+
+
+async def test_the_whole_synthesis_is_bounded(
+    server: SisServer, http: aiohttp.ClientSession
+) -> None:
+    client = _client(server, http)
+    client.timeouts = replace(FAST, synthesis_margin=0.3, synthesis_per_character=0.0)
+    server.faults.append(Fault.no_start_response())
+    with pytest.raises(SisTimeoutError, match=r"did not end within 0\.3 s"):
+        await run(client.synthesize("好。", XIAOQI))
+
+
+async def test_a_piece_the_voice_refuses_ends_the_reply(client: SisClient) -> None:
+    def refuse(text: str) -> Synthesis:
+        raise SisConfigError("too long")
+
+    speech = StreamingSynthesis(refuse, pieces("好的。"), max_chars=499)
+    with pytest.raises(SisConfigError, match="too long"):
+        await everything(speech)

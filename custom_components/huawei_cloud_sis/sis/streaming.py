@@ -89,9 +89,7 @@ class StreamingSynthesis:
                 if self._failure is not None:
                     raise self._failure
         finally:
-            self._closed = True
-            if self._soon is not None:
-                self._soon.cancel()
+            self._closed = True  # a launch still due does nothing now
             reader.cancel()
             await asyncio.wait([reader])
             while self._running:
@@ -116,12 +114,11 @@ class StreamingSynthesis:
 
     def _launch_soon(self) -> None:
         self._soon = None
-        if not self._closed:
-            self._launch()
+        self._launch()
 
     def _launch(self) -> None:
         """Start syntheses of the pieces that are ready, while a connection is free."""
-        while len(self._running) < OPEN_AT_ONCE:
+        while not self._closed and len(self._running) < OPEN_AT_ONCE:
             piece = self._splitter.take(eager=not self._running)
             if piece is None:
                 return

@@ -101,7 +101,7 @@ class Synthesis:
             start_timeout=timeouts.start,
             close_timeout=timeouts.close,
         )
-        self._audio: asyncio.Queue[bytes | BaseException | _End] = asyncio.Queue()
+        self._audio: asyncio.Queue[bytes | SisError | _End] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -138,7 +138,7 @@ class Synthesis:
                 yield item
                 continue
             self._audio.put_nowait(item)  # the end stays for another reader
-            if isinstance(item, BaseException):
+            if isinstance(item, SisError):
                 raise item
             return
 
@@ -152,15 +152,13 @@ class Synthesis:
 
     # Background work -------------------------------------------------------
 
-    def _finish(self, outcome: BaseException | _End) -> None:
+    def _finish(self, outcome: SisError | _End) -> None:
         """Put the end of the audio into the queue, once."""
         if self.stats.end_at is not None or self.stats.error_code is not None:
             return
         if isinstance(outcome, SisError):
             self.stats.error_code = outcome.code or type(outcome).__name__
             outcome.trace_id = outcome.trace_id or self.stats.trace_id
-        elif isinstance(outcome, BaseException):
-            self.stats.error_code = type(outcome).__name__
         else:
             self.stats.end_at = time.monotonic()
         self._audio.put_nowait(outcome)
