@@ -9,6 +9,7 @@ from tests.conftest import (
     options,
     short_timeouts,
     sis_server,
+    tts_cache_dir,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "options",
     "short_timeouts",
     "sis_server",
+    "tts_cache_dir",
 ]

@@ -1,0 +1,88 @@
+"""Streamed replies through the text-to-speech entity, timed (run by `bench_tts`).
+
+A conversation agent writes a reply a few characters at a time; Home Assistant's
+pipeline hands the text over once it passes 60 characters, then each piece as it
+comes. Measured at the reader of Home Assistant's result stream:
+
+- from the first 60 characters handed over to the first audio byte;
+- from the last text piece to the last audio byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+import os
+import statistics
+import time
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.helpers.speak import WAV_HEADER, stream, texts
+from tests.sis_server import SisServer
+
+RUNS = int(os.environ.get("BENCH_RUNS", "100"))
+REPLY = (
+    "好的，我已经把客厅的灯打开了，亮度调到百分之六十。"
+    "现在室外气温十八度，有小雨，出门记得带伞。"
+    "另外，你的日历上今天下午三点有一个会议，需要我提前十五分钟提醒你吗？"
+    "如果还有别的事情，随时告诉我。"
+)
+FIRST = 60
+"""The pipeline starts streaming to the engine once the reply passes this many characters."""
+PIECE = 4
+PIECE_INTERVAL = 0.02
+"""A conversation agent writing about 200 characters a second."""
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def _one(hass: HomeAssistant) -> tuple[float, float]:
+    handed: dict[str, float] = {}
+
+    async def agent() -> AsyncGenerator[str]:
+        first = REPLY[: FIRST + 1]
+        handed["first"] = time.perf_counter()
+        yield first
+        for start in range(len(first), len(REPLY), PIECE):
+            await asyncio.sleep(PIECE_INTERVAL)
+            handed["last"] = time.perf_counter()
+            yield REPLY[start : start + PIECE]
+
+    result = stream(hass, language="zh-CN")
+    result.async_set_message_stream(texts(agent()))
+    first_audio = last_audio = 0.0
+    received = 0
+    async for chunk in result.async_stream_result():
+        received += len(chunk)
+        if not first_audio and received > WAV_HEADER:
+            first_audio = time.perf_counter()
+        last_audio = time.perf_counter()
+    return first_audio - handed["first"], last_audio - handed["last"]
+
+
+async def bench_streamed_reply(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    firsts: list[float] = []
+    lasts: list[float] = []
+    for _ in range(RUNS):
+        first, last = await _one(hass)
+        firsts.append(first * 1000)
+        lasts.append(last * 1000)
+    pieces = len(sis_server.syntheses) / RUNS
+    print()
+    print(
+        f"| Streamed reply ({len(REPLY)} characters, {pieces:.1f} syntheses each, {RUNS} runs) "
+        "| p50 | p99 |"
+    )
+    print("| --- | --- | --- |")
+    for name, values in (
+        ("First 60 characters handed over to the first audio byte", firsts),
+        ("Last text piece to the last audio byte", lasts),
+    ):
+        print(f"| {name} | {statistics.median(values):.2f} ms | {_quantile(values, 0.99):.2f} ms |")
