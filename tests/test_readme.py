@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 import re
 
-from custom_components.huawei_cloud_sis import const, fallback, home_names, languages, settings
+from custom_components.huawei_cloud_sis import (
+    const,
+    fallback,
+    home_names,
+    languages,
+    settings,
+    voice_settings,
+)
+from custom_components.huawei_cloud_sis.sis import SYNTHESIS_REGIONS
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| [^|]+ \| `([a-z_]+)` \| ([^|]+) \|", re.MULTILINE)
@@ -39,6 +47,19 @@ def _expected() -> dict[str, str]:
             expected[language.option_key] = f"`{language.default_model}`"
         if language.table_language is not None:
             expected[language.vocabulary_option_key] = shown(None)
+    for tag in voice_settings.LANGUAGE_ORDER:
+        defaults = {
+            region: voices[0].voice_id
+            for region in SYNTHESIS_REGIONS
+            if (voices := voice_settings.voices_for_language(region, tag))
+        }
+        china, riyadh = defaults.get("cn-north-4"), defaults.get("me-east-1")
+        shown_voice = f"`{china or riyadh}`"
+        if china and riyadh and china != riyadh:
+            shown_voice += f" (ME-Riyadh: `{riyadh}`)"
+        expected[voice_settings.voice_option_key(tag)] = shown_voice
+    for key, default in voice_settings.DEFAULTS.items():
+        expected[key] = str(default)
     return expected
 
 
