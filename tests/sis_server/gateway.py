@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from aiohttp import web
 
@@ -13,6 +13,8 @@ from .signature import SignatureError, verify
 if TYPE_CHECKING:
     from .server import SisServer
 
+CLOSE_TIMEOUT: Final = 2.0
+"""How long the server waits for the client's close frame after sending its own."""
 NOT_FOUND: Final = "The API does not exist or has not been published in the environment."
 IAM_PREFIX: Final = "Incorrect IAM authentication information: "
 
@@ -70,3 +72,42 @@ async def refused_handshake(server: SisServer, fault: Fault | None) -> web.Respo
     if fault is not None and fault.kind is FaultKind.HANDSHAKE:
         return web.json_response(fault.body, status=fault.status)
     return None
+
+
+class Served(Protocol):
+    """The protocol spoken over one accepted WebSocket."""
+
+    async def run(self) -> None:
+        """Serve frames until the connection is over."""
+
+    def stop(self) -> None:
+        """Mark what the connection was doing as over."""
+
+
+async def accept(request: web.Request) -> web.WebSocketResponse | web.Response:
+    """Take the upgrade, or refuse a request that is not one."""
+    ws = web.WebSocketResponse(timeout=CLOSE_TIMEOUT)
+    if not ws.can_prepare(request).ok:
+        return apig_error(400, "APIG.0201", "The request is not a WebSocket upgrade.")
+    await ws.prepare(request)
+    return ws
+
+
+async def serve(
+    server: SisServer, ws: web.WebSocketResponse, served: Served
+) -> web.WebSocketResponse:
+    """Run a protocol over an accepted WebSocket, counted while it is open, and close it."""
+    server.connections += 1
+    server.open_connections += 1
+    server.sockets.add(ws)
+    try:
+        await served.run()
+    except ConnectionError:
+        pass  # the client went away while the server was sending
+    finally:
+        served.stop()
+        server.sockets.discard(ws)
+        server.open_connections -= 1
+        if not ws.closed:
+            await ws.close()
+    return ws

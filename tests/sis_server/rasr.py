@@ -18,15 +18,13 @@ from aiohttp import WSMsgType, web
 from .accounts import region_of
 from .config_rules import check_config, frame_limits, sample_rate, sample_width
 from .faults import Fault, FaultKind
-from .gateway import NOT_FOUND, apig_error, authenticate, refused_handshake
+from .gateway import NOT_FOUND, accept, apig_error, authenticate, refused_handshake, serve
 from .recognizer import CONTINUE, MODES, SENTENCE, SHORT, Event, Output, Recognizer, Result
 
 if TYPE_CHECKING:
     from .server import SisServer
 
 AUDIO_LIMIT_SECONDS: Final = {SHORT: 60, SENTENCE: 60, CONTINUE: 5 * 3600}
-CLOSE_TIMEOUT: Final = 2.0
-"""How long the server waits for the client's close frame after sending its own."""
 
 
 @dataclass(slots=True)
@@ -83,25 +81,11 @@ class RasrHandlers:
         auth = authenticate(server, request, project_id)
         if isinstance(auth, web.Response):
             return auth
-        ws = web.WebSocketResponse(timeout=CLOSE_TIMEOUT)
-        if not ws.can_prepare(request).ok:
-            return apig_error(400, "APIG.0201", "The request is not a WebSocket upgrade.")
-        await ws.prepare(request)
-        server.connections += 1
-        server.open_connections += 1
-        server.sockets.add(ws)
+        ws = await accept(request)
+        if isinstance(ws, web.Response):
+            return ws
         connection = Connection(server, request, ws, mode, project_id, auth, fault)
-        try:
-            await connection.run()
-        except ConnectionError:
-            pass  # the client went away while the server was sending
-        finally:
-            connection.stop()
-            server.sockets.discard(ws)
-            server.open_connections -= 1
-            if not ws.closed:
-                await ws.close()
-        return ws
+        return await serve(server, ws, connection)
 
 
 class Connection:

@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 
 from .accounts import region_of
 from .faults import Fault, FaultKind
-from .gateway import NOT_FOUND, apig_error, authenticate, refused_handshake
+from .gateway import NOT_FOUND, accept, apig_error, authenticate, refused_handshake, serve
 from .speech import synthesize
 from .synthesis_rules import Accepted, check_start, offers_synthesis
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 FRAME_MS: Final = 100
 """Audio per binary frame."""
-CLOSE_TIMEOUT: Final = 2.0
 
 
 @dataclass(slots=True)
@@ -86,27 +85,13 @@ class RttsHandlers:
         auth = authenticate(server, request, project_id)
         if isinstance(auth, web.Response):
             return auth
-        ws = web.WebSocketResponse(timeout=CLOSE_TIMEOUT)
-        if not ws.can_prepare(request).ok:
-            return apig_error(400, "APIG.0201", "The request is not a WebSocket upgrade.")
-        await ws.prepare(request)
-        server.connections += 1
-        server.open_connections += 1
-        server.sockets.add(ws)
+        ws = await accept(request)
+        if isinstance(ws, web.Response):
+            return ws
         record = RecordedSynthesis(project_id, dict(request.headers), auth)
         server.syntheses.append(record)
         connection = SynthesisConnection(server, request, ws, record, region, fault)
-        try:
-            await connection.run()
-        except ConnectionError:
-            pass  # the client went away while the server was sending
-        finally:
-            record.closed.set()
-            server.sockets.discard(ws)
-            server.open_connections -= 1
-            if not ws.closed:
-                await ws.close()
-        return ws
+        return await serve(server, ws, connection)
 
 
 class SynthesisConnection:
@@ -133,6 +118,10 @@ class SynthesisConnection:
 
     def _fault(self, kind: FaultKind) -> Fault | None:
         return self.fault if self.fault is not None and self.fault.kind is kind else None
+
+    def stop(self) -> None:
+        """The connection is over."""
+        self.record.closed.set()
 
     async def send(self, resp_type: str, **fields: Any) -> None:
         """Send one JSON message, recording it."""

@@ -32,6 +32,7 @@ from .errors import (
     SisTimeoutError,
 )
 from .messages import ErrorResponse, ServerMessage, StartResponse, parse_message
+from .timeouts import Timeouts
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -114,6 +115,24 @@ class Opener:
     connect_timeout: float
     start_timeout: float
     close_timeout: float
+
+    @classmethod
+    def with_timeouts(
+        cls,
+        http: aiohttp.ClientSession,
+        auth: Auth,
+        extra_headers: Mapping[str, str] | None,
+        timeouts: Timeouts,
+    ) -> Opener:
+        """Return an opener that waits as long as `timeouts` allow."""
+        return cls(
+            http=http,
+            auth=auth,
+            extra_headers=dict(extra_headers or {}),
+            connect_timeout=timeouts.connect,
+            start_timeout=timeouts.start,
+            close_timeout=timeouts.close,
+        )
 
     async def open(self, url: str, command: dict[str, Any], headers: dict[str, str]) -> Opened:
         """Authenticate, connect to `url`, send `command` (START) and get it answered.

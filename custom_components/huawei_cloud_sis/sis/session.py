@@ -128,14 +128,7 @@ class RecognitionSession:
         self._auth = auth
         self._endpoints = endpoints
         self._timeouts = timeouts
-        self._opener = Opener(
-            http=http,
-            auth=auth,
-            extra_headers=dict(extra_headers or {}),
-            connect_timeout=timeouts.connect,
-            start_timeout=timeouts.start,
-            close_timeout=timeouts.close,
-        )
+        self._opener = Opener.with_timeouts(http, auth, extra_headers, timeouts)
         self._framer = AudioFramer(config.audio_format, frame_ms)
         audio_format = config.audio_format
         # Room for one padded last frame stays free, so the total never exceeds the limit.

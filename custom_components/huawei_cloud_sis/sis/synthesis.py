@@ -93,14 +93,7 @@ class Synthesis:
         self._auth = auth
         self._endpoints = endpoints
         self._timeouts = timeouts
-        self._opener = Opener(
-            http=http,
-            auth=auth,
-            extra_headers=dict(extra_headers or {}),
-            connect_timeout=timeouts.connect,
-            start_timeout=timeouts.start,
-            close_timeout=timeouts.close,
-        )
+        self._opener = Opener.with_timeouts(http, auth, extra_headers, timeouts)
         self._audio: asyncio.Queue[bytes | SisError | _End] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
