@@ -33,6 +33,7 @@ from .errors import (
     SisError,
     SisTimeoutError,
 )
+from .exchange import Exchange
 from .framing import DEFAULT_FRAME_MS, AudioFramer
 from .messages import (
     ENDING_EVENTS,
@@ -99,7 +100,7 @@ class SessionStats:
         return max(0.0, self.last_final_at - self.end_sent_at)
 
 
-class RecognitionSession:
+class RecognitionSession(Exchange):
     """Recognise one utterance.
 
     Hand over audio with `send_audio`, finish with `end`, and read the
@@ -141,7 +142,6 @@ class RecognitionSession:
         self._inbox: asyncio.Queue[ServerMessage | BaseException | _Closed] = asyncio.Queue()
         self._outcome: BaseException | _Closed | None = None
         """How the message stream ended: None while it goes on."""
-        self._task: asyncio.Task[None] | None = None
         self._deadline: asyncio.Timeout | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         """The connection, while audio may be written to it."""
@@ -152,19 +152,8 @@ class RecognitionSession:
         """Describe the session without credentials."""
         return f"RecognitionSession(mode={self.mode.value}, model={self.config.model})"
 
-    async def __aenter__(self) -> RecognitionSession:
-        """Start connecting."""
-        self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Close the session, cancelling it when it is not finished."""
-        await self.close()
-
-    @property
-    def done(self) -> bool:
-        """True once nothing runs any more (END answer, failure or close)."""
-        return self._task is not None and self._task.done()
+    def _task_name(self) -> str:
+        return f"sis {self.mode.value} session"
 
     @property
     def end_sent(self) -> bool:
@@ -180,9 +169,7 @@ class RecognitionSession:
         """Connect and send START in the background (does nothing the second time)."""
         if self._task is None:
             self.state = SessionState.OPENING
-            self._task = asyncio.get_running_loop().create_task(
-                self._run(), name=f"sis {self.mode.value} session"
-            )
+        super().start()
 
     def send_audio(self, data: bytes) -> None:
         """Hand over audio of any size; it is framed and sent in order.

@@ -31,6 +31,7 @@ from .errors import (
     SisServerError,
     SisTimeoutError,
 )
+from .exchange import Exchange
 from .messages import EndResponse, ErrorResponse, parse_message
 from .opening import Opener, open_with_retry
 from .synthesis_config import SynthesisConfig
@@ -66,7 +67,7 @@ class SynthesisStats:
     error_code: str | None = None
 
 
-class Synthesis:
+class Synthesis(Exchange):
     """Synthesise one text; iterate it for the audio (raw PCM of the config).
 
     `start` connects in the background (iterating starts it too); `close`
@@ -95,32 +96,13 @@ class Synthesis:
         self._timeouts = timeouts
         self._opener = Opener.with_timeouts(http, auth, extra_headers, timeouts)
         self._audio: asyncio.Queue[bytes | SisError | _End] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
         """Describe the synthesis by its voice and length, never its text."""
         return f"Synthesis(voice={self.config.voice}, characters={self.stats.characters})"
 
-    async def __aenter__(self) -> Synthesis:
-        """Start connecting."""
-        self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Close the connection, whatever its stage."""
-        await self.close()
-
-    @property
-    def done(self) -> bool:
-        """True once nothing runs any more (END answer, failure or close)."""
-        return self._task is not None and self._task.done()
-
-    def start(self) -> None:
-        """Connect and send START in the background (does nothing the second time)."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(
-                self._run(), name=f"sis synthesis {self.config.voice}"
-            )
+    def _task_name(self) -> str:
+        return f"sis synthesis {self.config.voice}"
 
     async def __aiter__(self) -> AsyncGenerator[bytes]:
         """Yield the audio as it arrives, until the END answer; raise what ended it otherwise."""
