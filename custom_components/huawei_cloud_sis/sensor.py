@@ -6,7 +6,6 @@ restarts: each sensor restores its last value into the entry's `Usage`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,70 +21,48 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HuaweiSisConfigEntry
 from .entity import service_device
-from .usage import Usage
 
 PARALLEL_UPDATES = 0
 """The sensors are never polled: recognitions push their figures."""
 
 
-def _set_audio(usage: Usage, value: float) -> None:
-    usage.audio_seconds = value
-
-
-def _set_recognitions(usage: Usage, value: float) -> None:
-    usage.recognitions = int(value)
-
-
-def _set_failures(usage: Usage, value: float) -> None:
-    usage.failures = int(value)
-
-
-def _set_latency(usage: Usage, value: float) -> None:
-    usage.last_latency_ms = value
-
-
 @dataclass(frozen=True, kw_only=True)
 class UsageSensorDescription(SensorEntityDescription):
-    """A figure of `Usage`, and how a restored value goes back into it."""
+    """A sensor showing one field of `Usage` (restored into it after a restart)."""
 
-    value: Callable[[Usage], float | int | None]
-    restore: Callable[[Usage, float], None]
+    field: str
 
 
 SENSORS: tuple[UsageSensorDescription, ...] = (
     UsageSensorDescription(
         key="audio_sent",
+        field="audio_seconds",
         translation_key="audio_sent",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=1,
-        value=lambda usage: round(usage.audio_seconds, 3),
-        restore=_set_audio,
     ),
     UsageSensorDescription(
         key="recognitions",
+        field="recognitions",
         translation_key="recognitions",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value=lambda usage: usage.recognitions,
-        restore=_set_recognitions,
     ),
     UsageSensorDescription(
         key="failed_recognitions",
+        field="failures",
         translation_key="failed_recognitions",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value=lambda usage: usage.failures,
-        restore=_set_failures,
     ),
     UsageSensorDescription(
         key="latency",
+        field="last_latency_ms",
         translation_key="latency",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
-        value=lambda usage: usage.last_latency_ms,
-        restore=_set_latency,
     ),
 )
 
@@ -119,7 +96,10 @@ class UsageSensor(RestoreSensor):
         await super().async_added_to_hass()
         last = await self.async_get_last_sensor_data()
         if last is not None and isinstance(last.native_value, int | float | Decimal):
-            self.entity_description.restore(self._usage, float(last.native_value))
+            field = self.entity_description.field
+            counter = isinstance(getattr(self._usage, field), int)
+            value = float(last.native_value)
+            setattr(self._usage, field, int(value) if counter else value)
         self._written = self.native_value
         self.async_on_remove(self._usage.add_listener(self._usage_changed))
 
@@ -132,4 +112,5 @@ class UsageSensor(RestoreSensor):
     @property
     def native_value(self) -> float | int | None:
         """The figure now."""
-        return self.entity_description.value(self._usage)
+        value: float | int | None = getattr(self._usage, self.entity_description.field)
+        return value

@@ -28,7 +28,7 @@ class Usage:
 
     def record(self, *, audio_seconds: float, failed: bool, latency_ms: float | None) -> None:
         """Count one recognition; tell the listeners after this turn of the loop."""
-        self.audio_seconds += audio_seconds
+        self.audio_seconds = round(self.audio_seconds + audio_seconds, 3)
         self.recognitions += 1
         self.failures += failed
         if latency_ms is not None:
