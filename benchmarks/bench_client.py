@@ -82,9 +82,9 @@ async def one_session(
         for index, start in enumerate(range(0, len(audio), CHUNK)):
             if realtime:
                 await asyncio.sleep(max(0.0, began + index * 0.01 - time.monotonic()))
-            session.send_audio(audio[start : start + CHUNK])
+            await session.send_audio(audio[start : start + CHUNK])
             handed.append(time.monotonic())
-        session.end()
+        await session.end()
         ended = time.monotonic()
         async for message in session:
             transcript.add(message)

@@ -243,7 +243,7 @@ async def test_the_fallback_failing_is_an_error(
     assert line.levelno == logging.ERROR
     assert line.exc_info is None
     message = line.getMessage()
-    assert "code SisAuthError," in message
+    assert "code HTTP 403," in message
     assert f"the fallback could not answer: {reason}" in message
     await nothing_left(hass, sis_server)
 
@@ -255,7 +255,7 @@ def fallback_timeout(seconds: float) -> Any:
     async def bounded(*args: Any, **kwargs: Any) -> stt.SpeechResult:
         return await original(*args, **(kwargs | {"timeout": seconds}))
 
-    return patch("custom_components.huawei_cloud_sis.stt.async_fall_back", bounded)
+    return patch("custom_components.huawei_cloud_sis.fallback.async_fall_back", bounded)
 
 
 @pytest.mark.parametrize(

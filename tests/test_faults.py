@@ -78,7 +78,7 @@ async def test_service_fault_is_an_error_result_with_one_log_line(
         assert f"trace id {trace_id})" in line
     await hass.async_block_till_done()
     # Only a refusal of the credentials asks the user to sign in again.
-    assert len(reauth_flows(hass, loaded_entry)) == (code == "SisAuthError")
+    assert len(reauth_flows(hass, loaded_entry)) == (code == "HTTP 401")
     await assert_recovered(hass, client, sis_server)
 
 
@@ -242,7 +242,7 @@ async def test_connection_refused(
 ) -> None:
     line = await fails_at(other_entry, hass_client, f"ws://127.0.0.1:{unused_tcp_port}", caplog)
     assert "code SisConnectionError," in line
-    assert "Cannot connect to 127.0.0.1: ClientConnectorError" in line
+    assert "Cannot reach 127.0.0.1 for the connection request: ClientConnectorError" in line
 
 
 @pytest.fixture
@@ -269,7 +269,7 @@ async def test_dns_failure(
 ) -> None:
     line = await fails_at(other_entry, hass_client, "wss://sis-ext.example.invalid", caplog)
     assert "code SisConnectionError," in line
-    assert "Cannot resolve the host name sis-ext.example.invalid" in line
+    assert "Cannot resolve the host name of sis-ext.example.invalid" in line
 
 
 async def test_untrusted_certificate_is_refused(
@@ -320,7 +320,7 @@ async def test_revoked_credentials_start_reauth(
     assert answer == {"text": None, "result": "error"}
     await hass.async_block_till_done()
     assert len(reauth_flows(hass, loaded_entry)) == 1
-    assert "code SisAuthError," in error_line(caplog)
+    assert "code HTTP 401," in error_line(caplog)
     sis_server.restore_credentials()
     await assert_recovered(hass, client, sis_server)
 
@@ -343,7 +343,7 @@ async def test_iam_down_while_the_token_is_valid_changes_nothing(
 
 @pytest.mark.parametrize(
     ("fault", "code"),
-    [(IamFault(status=503), "SisServerError"), (IamFault(hang=True), "SisTimeoutError")],
+    [(IamFault(status=503), "HTTP 503"), (IamFault(hang=True), "SisTimeoutError")],
     ids=["503", "hang"],
 )
 async def test_iam_down_when_the_token_must_be_refreshed(

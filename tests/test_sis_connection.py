@@ -8,35 +8,10 @@ import aiohttp
 import pytest
 
 from custom_components.huawei_cloud_sis.sis import (
-    SisAuthError,
     SisConnectionError,
-    SisProjectError,
     SisProtocolError,
-    SisServerError,
 )
-from custom_components.huawei_cloud_sis.sis.connection import (
-    close_websocket,
-    handshake_error,
-    receive_text,
-)
-
-
-@pytest.mark.parametrize(
-    ("status", "kind"),
-    [
-        (401, SisAuthError),
-        (403, SisAuthError),
-        (404, SisProjectError),
-        (429, SisServerError),
-        (500, SisServerError),
-        (101, SisProtocolError),
-    ],
-)
-def test_refused_upgrades(status: int, kind: type[Exception]) -> None:
-    error = handshake_error(status, "sis.example")
-    assert type(error) is kind
-    assert "sis.example" in str(error)
-    assert error.status == (None if status == 101 else status)
+from custom_components.huawei_cloud_sis.sis.connection import close_websocket, receive_text
 
 
 class _Socket:

@@ -12,8 +12,8 @@ from custom_components.huawei_cloud_sis.sis import (
     TableLanguage,
     build_word_list,
     name_to_words,
+    region,
     table_language_for_model,
-    table_languages,
     word_problem,
 )
 from custom_components.huawei_cloud_sis.sis.hot_words import (
@@ -309,8 +309,8 @@ def test_table_language_of_a_model(model: str, language: TableLanguage | None) -
 
 
 def test_table_languages_of_a_region() -> None:
-    assert table_languages("cn-north-4") == (MANDARIN, ENGLISH)
-    assert table_languages("cn-east-3") == (MANDARIN, ENGLISH)
-    assert table_languages("ap-southeast-3") == (MANDARIN,)
-    assert table_languages("me-east-1") == (MANDARIN,)
-    assert table_languages(None) == (MANDARIN, ENGLISH)
+    assert region("cn-north-4").table_languages == (MANDARIN, ENGLISH)
+    assert region("cn-east-3").table_languages == (MANDARIN, ENGLISH)
+    assert region("ap-southeast-3").table_languages == (MANDARIN,)
+    assert region("me-east-1").table_languages == (MANDARIN,)
+    assert region(None).table_languages == (MANDARIN, ENGLISH)

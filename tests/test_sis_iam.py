@@ -15,6 +15,7 @@ from custom_components.huawei_cloud_sis.sis import (
     SisAuthError,
     SisCertificateError,
     SisConnectionError,
+    SisPermissionError,
     SisProjectError,
     SisServerError,
     TokenAuth,
@@ -50,7 +51,7 @@ GOOD = {"expires_at": "2030-01-01T00:00:00.000000Z", "project": {"id": "p1"}}
         (201, {"token": {**GOOD, "expires_at": 5}}, TOKEN, SisServerError, "expires_at"),
         (201, {"token": {**GOOD, "expires_at": "soon"}}, TOKEN, SisServerError, "invalid"),
         (500, "<html>oops</html>", {}, SisServerError, "HTTP 500"),
-        (403, {"error_code": "APIG.0302", "error_msg": "no way"}, {}, SisAuthError, "no way"),
+        (403, {"error_code": "APIG.0302", "error_msg": "no way"}, {}, SisPermissionError, "no way"),
         (404, {"error": {"code": 404, "message": "no such"}}, {}, SisProjectError, "no such"),
     ],
 )

@@ -19,6 +19,7 @@ from custom_components.huawei_cloud_sis.sis import (
     SessionState,
     SisClient,
     SisServerError,
+    SisSourceError,
     SisTimeoutError,
     Timeouts,
 )
@@ -73,7 +74,7 @@ async def test_the_text_of_every_final_segment(client: SisClient, server: SisSer
     recognition = client.recognize(RecognitionMode.CONTINUE_STREAM, COMMON, stream(audio))
     assert "continue-stream" in repr(recognition)
     texts = await run(recognition)
-    assert recognition.text == "打开客厅的灯关闭空调"
+    assert recognition.outcome.text == "打开客厅的灯关闭空调"
     assert texts == ["打开客厅的灯", "打开客厅的灯关闭空调"]
     assert recognition.session.state is SessionState.ENDED
     assert recognition.done
@@ -85,7 +86,7 @@ async def test_interim_text_is_yielded_as_it_grows(client: SisClient) -> None:
     audio = synthesize("打开客厅的灯", tail_ms=300)
     recognition = client.recognize(RecognitionMode.SHORT_STREAM, config, stream(audio))
     texts = await run(recognition)
-    assert texts[0] != texts[-1] == recognition.text == "打开客厅的灯"
+    assert texts[0] != texts[-1] == recognition.outcome.text == "打开客厅的灯"
     assert all(texts[-1].startswith(text) for text in texts)
 
 
@@ -98,7 +99,7 @@ async def test_sentence_mode_ends_with_the_sentence(client: SisClient, server: S
     )
     async with asyncio.timeout(10):  # the stream never ends: only the service can end this
         texts = [text async for text in recognition]
-    assert texts == ["打开客厅的灯"] == [recognition.text]
+    assert texts == ["打开客厅的灯"] == [recognition.outcome.text]
     assert not recognition.session.done  # closing is left to the caller
     await recognition.close()
     assert server.sessions[-1].end == {"command": "END", "cancel": True}
@@ -108,7 +109,7 @@ async def test_silence_in_sentence_mode_is_no_text(client: SisClient) -> None:
     config = replace(COMMON, vad_head=500)
     recognition = client.recognize(RecognitionMode.SENTENCE_STREAM, config, stream(silence(2000)))
     assert await run(recognition) == []
-    assert recognition.text == ""
+    assert recognition.outcome.text == ""
 
 
 async def test_finals_count_when_the_end_answer_never_comes(
@@ -120,7 +121,7 @@ async def test_finals_count_when_the_end_answer_never_comes(
     audio = synthesize("打开客厅的灯", tail_ms=300)
     recognition = client.recognize(RecognitionMode.SHORT_STREAM, COMMON, stream(audio))
     await run(recognition)
-    assert recognition.text == "打开客厅的灯"
+    assert recognition.outcome.text == "打开客厅的灯"
 
 
 async def test_no_end_answer_and_no_finals_is_a_timeout(
@@ -128,9 +129,11 @@ async def test_no_end_answer_and_no_finals_is_a_timeout(
 ) -> None:
     server.faults.append(Fault.no_end_response())
     recognition = client.recognize(RecognitionMode.SHORT_STREAM, COMMON, stream(silence(500)))
-    with pytest.raises(SisTimeoutError, match="END answer"):
-        await run(recognition)
-    assert recognition.text is None
+    await run(recognition)
+    assert isinstance(recognition.outcome.failure, SisTimeoutError)
+    assert "END answer" in str(recognition.outcome.failure)
+    assert recognition.outcome.text is None
+    assert recognition.outcome.service_failed
     assert recognition.session.end_sent
 
 
@@ -145,8 +148,12 @@ async def test_a_failing_audio_source_ends_the_recognition(
         raise SourceError("the microphone went away")
 
     recognition = client.recognize(RecognitionMode.SHORT_STREAM, COMMON, broken())
-    with pytest.raises(SourceError):
-        await run(recognition)
+    await run(recognition)
+    failure = recognition.outcome.failure
+    assert isinstance(failure, SisSourceError)
+    assert isinstance(failure.__cause__, SourceError)
+    assert "the microphone went away" in str(failure)
+    assert not recognition.outcome.service_failed
     assert recognition.session.done
     await asyncio.wait_for(_no_connection(server), 5)
 
@@ -156,10 +163,12 @@ async def test_service_errors_are_raised(client: SisClient, server: SisServer) -
     recognition = client.recognize(
         RecognitionMode.SHORT_STREAM, COMMON, stream(synthesize("打开客厅的灯"))
     )
-    with pytest.raises(SisServerError) as info:
-        await run(recognition)
-    assert info.value.code == "SIS.0309"
-    assert info.value.trace_id
+    await run(recognition)
+    failure = recognition.outcome.failure
+    assert isinstance(failure, SisServerError)
+    assert failure.code == "SIS.0309"
+    assert failure.trace_id == recognition.outcome.trace_id
+    assert recognition.outcome.text is None
 
 
 @pytest.mark.parametrize("mode", [RecognitionMode.SHORT_STREAM, RecognitionMode.CONTINUE_STREAM])
@@ -172,7 +181,7 @@ async def test_the_service_stopping_at_its_audio_limit_keeps_what_it_heard(
     audio = synthesize("打开客厅的灯", lead_ms=200) + silence(2500) + synthesize("关闭空调")
     recognition = client.recognize(mode, COMMON, stream(audio))
     await run(recognition)
-    assert recognition.text == "打开客厅的灯"
+    assert recognition.outcome.text == "打开客厅的灯"
     assert recognition.session.audio_truncated
     assert server.sessions[-1].end == {"command": "END", "cancel": False}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import contextlib
 from dataclasses import replace
 from datetime import timedelta
 import logging
@@ -28,9 +29,11 @@ from custom_components.huawei_cloud_sis.sis import (
     SisAuthError,
     SisClient,
     SisConnectionError,
+    SisPermissionError,
     SisProjectError,
     SisProtocolError,
     SisServerError,
+    SisThrottledError,
     SisTimeoutError,
     StartResponse,
     Timeouts,
@@ -110,8 +113,8 @@ def client(make_client: ClientFactory) -> SisClient:
 
 async def _feed(session: RecognitionSession, audio: bytes, chunk: int = 320) -> None:
     for start in range(0, len(audio), chunk):
-        session.send_audio(audio[start : start + chunk])
-    session.end()
+        await session.send_audio(audio[start : start + chunk])
+    await session.end()
 
 
 async def _collect(session: RecognitionSession) -> list[ServerMessage]:
@@ -180,10 +183,10 @@ async def test_continue_stream_results_arrive_while_streaming(
     audio = synthesize_sentences(["turn on the light", "and the fan"], gap_ms=900)
     async with client.session(RecognitionMode.CONTINUE_STREAM, EN) as session:
         for start in range(0, len(audio), 3200):
-            session.send_audio(audio[start : start + 3200])
+            await session.send_audio(audio[start : start + 3200])
         first = [m for m in (await session.receive(), await session.receive()) if m]
         assert len(first) == 2
-        session.end()
+        await session.end()
         rest = await _collect(session)
     assert isinstance(first[0], StartResponse)
     assert isinstance(first[1], ResultResponse)
@@ -422,7 +425,12 @@ async def test_failure_before_start_is_retried_with_the_same_audio(
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(401, SisAuthError), (403, SisAuthError), (404, SisProjectError), (429, SisServerError)],
+    [
+        (401, SisAuthError),
+        (403, SisPermissionError),
+        (404, SisProjectError),
+        (429, SisThrottledError),
+    ],
 )
 async def test_handshake_refusals_are_not_retried(
     make_client: ClientFactory, server: SisServer, status: int, error: type[Exception]
@@ -534,11 +542,11 @@ async def test_session_timeout(make_client: ClientFactory) -> None:
     # A short-stream session may last its 60 s of audio plus the margin: here 0.5 s in all.
     client = make_client(timeouts=replace(FAST, session_margin=-59.5))
     async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
-        session.send_audio(synthesize("never ends"))
+        await session.send_audio(synthesize("never ends"))
         with pytest.raises(SisTimeoutError, match="did not finish"):
             await _collect(session)
         with pytest.raises(SisTimeoutError):
-            session.send_audio(b"\x00" * 320)
+            await session.send_audio(b"\x00" * 320)
 
 
 async def test_end_response_timeout_keeps_finals(
@@ -567,7 +575,8 @@ async def test_error_after_start_ends_the_session_with_its_code(
 ) -> None:
     server.faults.append(Fault.error_after_start(code="SIS.0301", message="not match model"))
     async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
-        await _feed(session, synthesize("x"))
+        with contextlib.suppress(SisServerError):  # sending stops with the session's error
+            await _feed(session, synthesize("x"))
         assert isinstance(await session.receive(), StartResponse)
         with pytest.raises(SisServerError) as info:
             await session.receive()
@@ -583,11 +592,12 @@ async def test_error_after_start_ends_the_session_with_its_code(
 async def test_fatal_error_ends_the_session(client: SisClient, server: SisServer) -> None:
     server.faults.append(Fault.fatal_after_start(code="SIS.0304", message="wait voice timeout"))
     async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
-        session.send_audio(synthesize("x"))
+        with contextlib.suppress(SisServerError):  # sending stops with the session's error
+            await session.send_audio(synthesize("x"))
         with pytest.raises(SisServerError) as info:
             await _collect(session)
         with pytest.raises(SisServerError):
-            session.send_audio(b"\x00" * 320)
+            await session.send_audio(b"\x00" * 320)
     assert (info.value.code, info.value.fatal) == ("SIS.0304", True)
     assert session.stats.error_code == "SIS.0304"
 
@@ -661,7 +671,7 @@ async def test_close_while_recognising_sends_end_cancel(
     client: SisClient, server: SisServer
 ) -> None:
     async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
-        session.send_audio(synthesize("stop halfway"))
+        await session.send_audio(synthesize("stop halfway"))
         assert isinstance(await session.receive(), StartResponse)
     recorded = server.sessions[-1]
     await asyncio.wait_for(recorded.done.wait(), 2)
@@ -681,11 +691,11 @@ async def test_cancellation_at_each_stage(client: SisClient, server: SisServer, 
 
     async def run() -> None:
         async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
-            session.send_audio(synthesize("cancel me"))
+            await session.send_audio(synthesize("cancel me"))
             if stage != "connecting":
                 await session.receive()
             if stage == "ended":
-                session.end()
+                await session.end()
             reached.set()
             await _collect(session)
 
@@ -703,10 +713,10 @@ async def test_cancellation_at_each_stage(client: SisClient, server: SisServer, 
 
 async def test_audio_after_end_is_a_caller_error(client: SisClient) -> None:
     async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
-        session.end(cancel=True)
-        session.end()
+        await session.end(cancel=True)
+        await session.end()
         with pytest.raises(RuntimeError):
-            session.send_audio(b"\x00" * 320)
+            await session.send_audio(b"\x00" * 320)
         messages = await _collect(session)
     assert isinstance(messages[-1], EndResponse)
     assert messages[-1].reason == "CANCEL"

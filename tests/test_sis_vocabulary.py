@@ -22,8 +22,10 @@ from custom_components.huawei_cloud_sis.sis import (
     SisConnectionError,
     SisError,
     SisPermissionError,
+    SisProjectError,
     SisProtocolError,
     SisServerError,
+    SisThrottledError,
     SisTimeoutError,
     SisVocabularyError,
     SisVocabularyLanguageError,
@@ -285,8 +287,8 @@ async def test_every_table_error_code(
         (RestFault.error("SIS.0032", "'name' is invalid"), SisServerError, 400, "SIS.0032"),
         (RestFault.answer(401), SisAuthError, 401, "APIG.0301"),
         (RestFault.answer(403), SisPermissionError, 403, "APIG.0302"),
-        (RestFault.answer(404), SisServerError, 404, "APIG.0101"),
-        (RestFault.answer(429), SisServerError, 429, "APIG.0308"),
+        (RestFault.answer(404), SisProjectError, 404, "APIG.0101"),
+        (RestFault.answer(429), SisThrottledError, 429, "APIG.0308"),
     ],
 )
 async def test_gateway_answers_are_not_repeated(
@@ -316,7 +318,7 @@ async def test_no_permission_for_the_api(
     with pytest.raises(SisPermissionError) as info:
         await client.list_all()
     assert (info.value.status, info.value.code) == (403, "APIG.0302")
-    assert isinstance(info.value, SisAuthError)  # still an authorisation refusal
+    assert not isinstance(info.value, SisAuthError)  # new credentials would not help
     assert server.vocabulary_calls[0].auth == auth_kind
 
 

@@ -345,8 +345,9 @@ async def test_bad_call_options_end_in_a_clear_error(
 
 
 FAULTS: list[tuple[list[Fault], str]] = [
-    ([Fault.handshake(401), Fault.handshake(401)], "SisAuthError"),
-    ([Fault.handshake(404)], "SisProjectError"),
+    ([Fault.handshake(401), Fault.handshake(401)], "HTTP 401"),
+    ([Fault.handshake(403)], "HTTP 403"),
+    ([Fault.handshake(404)], "HTTP 404"),
     ([Fault.hang_handshake(), Fault.hang_handshake()], "SisTimeoutError"),
     ([Fault.start_error("SIS.0411", "bad property")], "SIS.0411"),
     ([Fault.start_error("SIS.0103", "real name")], "SIS.0103"),
@@ -381,7 +382,7 @@ async def test_every_fault_ends_cleanly_with_one_line(
         assert f"trace id {trace_ids[0]}" in line.getMessage()
     sis_server.faults.clear()
     await nothing_left(sis_server)
-    assert bool(reauth_flows(hass, loaded_entry)) == (code == "SisAuthError")
+    assert bool(reauth_flows(hass, loaded_entry)) == (code == "HTTP 401")
     # The next reply works.
     _, pcm = pcm_of(await speak(hass, "好的。", language="zh-CN"))
     assert decode(pcm) == "好的。"

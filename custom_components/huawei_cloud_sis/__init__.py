@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -15,6 +15,7 @@ from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryError,
     ConfigEntryNotReady,
+    HomeAssistantError,
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
@@ -35,7 +36,9 @@ from .const import (
     ENTRY_MINOR_VERSION,
     REGION_CUSTOM,
 )
+from .fallback import FallbackCounts
 from .hot_word_tables import HotWordTables, async_delete_tables
+from .reporter import Reporter
 from .settings import migrate_options
 from .sis import (
     AkSkAuth,
@@ -46,6 +49,7 @@ from .sis import (
     SisClient,
     SisConfigError,
     SisError,
+    SisPermissionError,
     SisProjectError,
     Timeouts,
     TokenAuth,
@@ -62,19 +66,12 @@ RECENT_SESSIONS: Final = 10
 
 
 @dataclass(slots=True)
-class FallbackCounts:
-    """How often the fallback engine was asked, per cause (an error code, or `no_text`)."""
-
-    answered: Counter[str] = field(default_factory=Counter)
-    failed: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass(slots=True)
 class HuaweiSisData:
     """What a loaded config entry keeps: the client, its hot-word tables, past figures."""
 
     client: SisClient
     hot_words: HotWordTables
+    reporter: Reporter
     recent: deque[SessionStats] = field(default_factory=lambda: deque(maxlen=RECENT_SESSIONS))
     """Figures of the last finished recognitions (never per-request state)."""
     fallbacks: FallbackCounts = field(default_factory=FallbackCounts)
@@ -125,32 +122,36 @@ def create_client(http: aiohttp.ClientSession, data: Mapping[str, Any]) -> SisCl
     return SisClient(http, auth, endpoints, timeouts=TIMEOUTS)
 
 
+def _setup_failure(err: SisError | KeyError) -> HomeAssistantError:
+    """Return what a failed setup raises: reauth, a configuration that cannot work, or retry."""
+    kind: type[HomeAssistantError]
+    if isinstance(err, SisAuthError):
+        kind, key = ConfigEntryAuthFailed, "auth_failed"
+    elif isinstance(err, SisPermissionError):
+        kind, key = ConfigEntryError, "permission_denied"
+    elif isinstance(err, SisProjectError | SisConfigError | KeyError):
+        kind, key = ConfigEntryError, "invalid_config"
+    else:
+        kind, key = ConfigEntryNotReady, "cannot_connect"
+    return kind(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": str(err)},
+    )
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> bool:
     """Check the credentials once and set up the speech-to-text entity."""
     try:
         client = create_client(async_get_clientsession(hass), entry.data)
         await client.verify()
-    except SisAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN,
-            translation_key="auth_failed",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    except (SisProjectError, SisConfigError, KeyError) as err:
-        raise ConfigEntryError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_config",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    except SisError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
+    except (SisError, KeyError) as err:
+        raise _setup_failure(err) from err
     hot_words = HotWordTables(hass, entry, client)
     await hot_words.async_load()
-    entry.runtime_data = HuaweiSisData(client=client, hot_words=hot_words)
+    entry.runtime_data = HuaweiSisData(
+        client=client, hot_words=hot_words, reporter=Reporter(hass, entry, hot_words)
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     hot_words.async_start()
     return True

@@ -15,7 +15,7 @@ ENTRY_MINOR_VERSION: Final = 2
 CONF_REGION: Final = "region"
 """One of `SIS_REGIONS`, or `REGION_CUSTOM` with explicit endpoints."""
 REGION_CUSTOM: Final = "custom"
-SIS_REGIONS: Final[tuple[str, ...]] = REGIONS
+SIS_REGIONS: Final[tuple[str, ...]] = tuple(REGIONS)
 """Regions with a public real-time recognition endpoint (cn-north-4 first)."""
 
 CONF_AUTH_TYPE: Final = "auth_type"

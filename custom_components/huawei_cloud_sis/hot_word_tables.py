@@ -62,7 +62,6 @@ from .sis import (
     MAX_TABLES,
     DroppedName,
     DropReason,
-    RecognitionConfig,
     SisClient,
     SisConfigError,
     SisError,
@@ -72,7 +71,7 @@ from .sis import (
     SisVocabularyNotFoundError,
     SisVocabularyWordError,
     TableLanguage,
-    VocabularyClient,
+    VocabularyRefusal,
     build_word_list,
     name_to_words,
 )
@@ -94,8 +93,6 @@ NAMES_PER_SLICE: Final = 40
 STORAGE_VERSION: Final = 1
 DESCRIPTION: Final = "Names in a Home Assistant home, kept up to date by Home Assistant"
 """The description of every table (part of its content hash)."""
-TABLE_NOT_FOUND: Final = "SIS.0201"
-"""The error code of a START naming a table the project does not have."""
 LANGUAGE_SUFFIXES: Final[Mapping[TableLanguage, str]] = {
     TableLanguage.CHINESE_MANDARIN: "zh",
     TableLanguage.ENGLISH: "en",
@@ -248,11 +245,6 @@ def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.hot_words.{entry_id}")
 
 
-def vocabulary_client(client: SisClient) -> VocabularyClient:
-    """Return a table client sharing the recognition client's session, credentials and bounds."""
-    return VocabularyClient(client.http, client.auth, client.endpoints, timeouts=client.timeouts)
-
-
 class HotWordTables:
     """Keep the entry's hot-word tables in step with the home; tell recognitions their ids."""
 
@@ -260,7 +252,7 @@ class HotWordTables:
         """Read the entry's options; nothing runs before `async_start`."""
         self._hass = hass
         self._entry = entry
-        self._tables = vocabulary_client(client)
+        self._tables = client.vocabularies
         self._store = _store(hass, entry.entry_id)
         self.favour_names = bool(
             entry.options.get(CONF_FAVOUR_NAMES, home_names.DEFAULT_FAVOUR_NAMES)
@@ -327,16 +319,22 @@ class HotWordTables:
         self._schedule(due - now)
 
     @callback
-    def async_recognition_failed(self, err: SisError, config: RecognitionConfig) -> None:
-        """Learn from a failed recognition: a table of ours that is gone is made again at once.
+    def async_table_refused(self, refusal: VocabularyRefusal) -> None:
+        """Learn from a refused START: a table of ours that may be gone is made again at once.
 
-        The service refuses a START that names a table the project does not
-        have (someone deleted it in the console). When the table was one of
+        The recognition went on without the table. When the table was one of
         ours, the ids are forgotten, so the next recognitions go without a
         table, and a sync finds the tables by their names and makes the
-        missing one again. (A user's own table that is gone is theirs to fix.)
+        missing one again. (A user's own table that is refused is theirs to fix.)
         """
-        if err.code != TABLE_NOT_FOUND or config.vocabulary_id not in self._ids.values():
+        if refusal.vocabulary_id not in self._ids.values():
+            _LOGGER.warning(
+                "Huawei Cloud refused the hot-word table %s of %s (%s); "
+                "recognition goes on without it",
+                refusal.vocabulary_id,
+                self._entry.title,
+                refusal.code,
+            )
             return
         _LOGGER.warning("A hot-word table of %s is gone; it is made again", self._entry.title)
         for state in self._states.values():
@@ -574,7 +572,7 @@ async def async_delete_tables(
         if (state := TableState.from_stored(stored)).vocabulary_id is not None
     }
     try:
-        tables = vocabulary_client(make_client())
+        tables = make_client().vocabularies
         found = {table.vocabulary_id for table in await tables.list_all() if table.name in names}
         for vocabulary_id in sorted(known | found):
             await tables.delete(vocabulary_id)

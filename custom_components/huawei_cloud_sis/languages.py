@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .const import MODEL_OPTION_PREFIX, REGION_CUSTOM, VOCABULARY_OPTION_PREFIX
-from .sis import TableLanguage, table_language_for_model, table_languages
-
-CHINA_REGIONS: Final = ("cn-north-4", "cn-east-3")
-INTERNATIONAL_REGIONS: Final = ("ap-southeast-3", "me-east-1")
+from .sis import Region, TableLanguage, region as sis_region, table_language_for_model
 
 
 def _option_suffix(language: str) -> str:
@@ -38,12 +35,14 @@ class SisLanguage:
     """The tag Home Assistant stores in pipelines: never rename or remove one."""
     models: Mapping[str, str | None]
     """16 kHz model → its 8 kHz sibling (None when there is none); the first is the default."""
-    regions: tuple[str, ...]
-    """Regions whose service offers the language."""
     digit_norm: bool = True
     """The models accept `digit_norm`."""
     min_max_seconds: int = 1
     """Smallest `max_seconds` the models honour (dialect models treat less as 10)."""
+
+    def offered_in(self, region: Region) -> bool:
+        """Whether a region offers the language: it offers one of its 16 kHz models."""
+        return not region.models.isdisjoint(self.models)
 
     @property
     def default_model(self) -> str:
@@ -75,25 +74,21 @@ LANGUAGES: Final[Mapping[str, SisLanguage]] = {
                 "chinese_16k_general": "chinese_8k_general",
                 "chinese_16k_common": "chinese_8k_common",
             },
-            regions=(*CHINA_REGIONS, *INTERNATIONAL_REGIONS),
         ),
         SisLanguage(
             tag="en-US",
             models={"english_16k_general": None},
-            regions=("cn-north-4", *INTERNATIONAL_REGIONS),
             digit_norm=False,
         ),
         SisLanguage(
             tag="zh-HK",
             models={"cantonese_16k_common": None},
-            regions=("cn-north-4",),
             digit_norm=False,
             min_max_seconds=10,
         ),
         SisLanguage(
             tag="ar",
             models={"arabic_16k_general": None},
-            regions=INTERNATIONAL_REGIONS,
             digit_norm=False,
         ),
     )
@@ -101,22 +96,32 @@ LANGUAGES: Final[Mapping[str, SisLanguage]] = {
 """Every language tag the entity can list, in a stable order."""
 
 
+def region_of(entry_region: str) -> Region:
+    """Return the facts of an entry's region; a custom endpoint may offer everything.
+
+    A region this release does not know (an entry from a newer one) offers nothing.
+    """
+    try:
+        return sis_region(None if entry_region == REGION_CUSTOM else entry_region)
+    except KeyError:
+        return Region(
+            name=entry_region, site=None, models=frozenset(), synthesis=False, table_languages=()
+        )
+
+
 def languages_for_region(region: str) -> list[str]:
-    """Return the tags offered in a region; a custom endpoint may offer all of them."""
-    if region == REGION_CUSTOM:
-        return list(LANGUAGES)
-    return [tag for tag, language in LANGUAGES.items() if region in language.regions]
+    """Return the tags offered in an entry's region (`CONF_REGION`), in a stable order."""
+    facts = region_of(region)
+    return [tag for tag, language in LANGUAGES.items() if language.offered_in(facts)]
 
 
 def table_languages_for_region(region: str) -> tuple[TableLanguage, ...]:
     """Return the languages of the hot-word tables worth keeping for an entry of a region.
 
-    Those the region's site offers (`sis.table_languages`) that a model of one
-    of the region's languages takes: Mandarin everywhere, English in Beijing
-    only (Shanghai offers English tables but no English model; the
-    international site offers no English tables). A custom endpoint may be
-    any region, so it gets both.
+    Those the region offers tables in that a model of one of the region's
+    languages takes: Mandarin everywhere, English in Beijing only (Shanghai
+    offers English tables but no English model; the international site offers
+    no English tables). A custom endpoint may be any region, so it gets both.
     """
-    offered = table_languages(None if region == REGION_CUSTOM else region)
     used = {LANGUAGES[tag].table_language for tag in languages_for_region(region)}
-    return tuple(language for language in offered if language in used)
+    return tuple(language for language in region_of(region).table_languages if language in used)

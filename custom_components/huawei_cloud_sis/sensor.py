@@ -20,7 +20,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HuaweiSisConfigEntry
-from .entity import service_device
+from .device import service_device
 
 PARALLEL_UPDATES = 0
 """The sensors are never polled: recognitions push their figures."""

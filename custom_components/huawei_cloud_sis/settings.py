@@ -2,7 +2,7 @@
 
 The options flow builds its form from these, the entity reads its settings
 through `RecognitionSettings`, and both validate with the same ranges, which
-are the service's own (`sis.config`).
+are the service's own (`sis.recognition_config`).
 """
 
 from __future__ import annotations
@@ -63,10 +63,10 @@ SAMPLE_RATES: Final[Mapping[int, AudioFormat]] = {
 
 
 def _number(options: Mapping[str, Any], key: str, default: int) -> int:
-    value = options.get(key, default)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return value if value in RANGES[key] else default
+    try:
+        return RANGES[key].check(key, options.get(key, default))
+    except SisConfigError:
+        return default
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

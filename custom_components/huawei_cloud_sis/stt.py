@@ -1,10 +1,16 @@
-"""Speech-to-text entity: Home Assistant's audio stream in, Huawei Cloud SIS text out."""
+"""Speech-to-text entity: Home Assistant's audio stream in, Huawei Cloud SIS text out.
+
+The entity maps Home Assistant's request to a recognition (`SisClient.recognize`)
+and the recognition's outcome to a `SpeechResult`. The library decides what
+the protocol means; the reporter says what a failure means to the user; a
+fallback engine answers when Huawei Cloud cannot.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 import contextlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 import logging
 import time
 from typing import Any, Final
@@ -24,15 +30,15 @@ from homeassistant.components.stt import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import HuaweiSisConfigEntry, account_problems
-from .audio import AudioInputError, pcm_samples
+from . import HuaweiSisConfigEntry
+from .audio import pcm_samples
 from .audio_copy import AudioCopy
 from .const import CONF_REGION, DOMAIN
-from .entity import service_device
-from .fallback import FallbackError, FallbackSettings, async_fall_back, keep_audio
+from .device import service_device
+from .fallback import Fallback, FallbackSettings
 from .languages import languages_for_region
 from .settings import SAMPLE_RATES, RecognitionSettings
-from .sis import Recognition, RecognitionMode, SisAuthError, SisError
+from .sis import Recognition, RecognitionMode, RecognitionOutcome, SisConfigError
 
 try:  # Home Assistant 2026.5 and later
     from homeassistant.components.stt import (  # type: ignore[attr-defined,unused-ignore]
@@ -56,24 +62,30 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the entry's speech-to-text entity."""
-    async_add_entities([HuaweiSisSpeechToText(entry)])
+    async_add_entities([HuaweiSisSpeechToText(hass, entry)])
 
 
 class HuaweiSisSpeechToText(SpeechToTextEntity):
     """Stream audio to Huawei Cloud SIS while it arrives and return the final text.
 
-    Every request gets its own session and tasks; the entity itself keeps only
-    what the config entry says.
+    Every request gets its own recognition; the entity keeps only what the
+    config entry says.
     """
 
     _attr_has_entity_name = True
     _attr_translation_key = "speech_to_text"
 
-    def __init__(self, entry: HuaweiSisConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> None:
         """Describe the entity from its config entry."""
         self._entry = entry
         self._settings = RecognitionSettings.from_options(entry.options)
-        self._fallback = FallbackSettings.from_options(entry.options)
+        self._fallback = Fallback(
+            hass=hass,
+            settings=FallbackSettings.from_options(entry.options),
+            counts=entry.runtime_data.fallbacks,
+            mode=self._settings.mode,
+            timeout=entry.runtime_data.client.timeouts.session(self._settings.mode),
+        )
         self._languages = languages_for_region(entry.data[CONF_REGION])
         self._attr_unique_id = entry.entry_id
         self._attr_device_info = service_device(entry)
@@ -147,63 +159,38 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
     ) -> AsyncGenerator[str | SpeechResult]:
         """Run one recognition: yield the text so far (when asked), then the result.
 
-        Everything this run started is finished before the result is yielded,
-        except closing a session whose result is already known, which goes on
-        in the background (bounded by the client's close timeout).
+        The stream is closed before the result is yielded, and everything the
+        recognition started is finished, except closing a session whose answer
+        is known, which goes on in the background (bounded by the close timeout).
         """
-        runtime = self._entry.runtime_data
-        sample_rate = int(metadata.sample_rate)
-        copy = keep_audio(stream, sample_rate=sample_rate) if self._fallback.entity_id else None
-        recognition: Recognition | None = None
-        text: str | None = None
-        failure: _Failure | None = None
+        rate = int(metadata.sample_rate)
+        copy = self._fallback.keep_audio(stream, rate)
         try:
             try:
                 config = self._settings.config(
                     metadata.language,
-                    sample_rate,
+                    rate,
                     interim_results=partials,
-                    tables=runtime.hot_words.table_ids,
+                    tables=self._entry.runtime_data.hot_words.table_ids,
                 )
-                audio = pcm_samples(copy.reader() if copy else stream, sample_rate=sample_rate)
-                recognition = runtime.client.recognize(self._settings.mode, config, audio)
-                async with contextlib.aclosing(aiter(recognition)) as texts:
-                    async for partial_text in texts:
-                        if partials:
-                            yield partial_text
-                if recognition.session.audio_truncated:
-                    _LOGGER.warning(
-                        "The audio is longer than %s mode takes (%s s); "
-                        "the rest was not recognised",
-                        recognition.session.mode.value,
-                        recognition.session.mode.max_audio_seconds,
-                    )
-                text = recognition.text
-                account_problems.async_clear(self.hass, self._entry.entry_id)
-            except SisError as err:
-                failure = _Failure(err.code or type(err).__name__, err.trace_id, err.message)
-                account_problems.async_report(
-                    self.hass, self._entry.entry_id, self._entry.title, err
+            except SisConfigError as err:
+                _LOGGER.error("Cannot recognise this audio: %s", err)  # noqa: TRY400
+                result = SpeechResult(None, SpeechResultState.ERROR)
+            else:
+                audio = pcm_samples(copy.reader() if copy else stream, sample_rate=rate)
+                recognition = self._entry.runtime_data.client.recognize(
+                    self._settings.mode, config, audio
                 )
-                if recognition is not None:
-                    runtime.hot_words.async_recognition_failed(err, recognition.session.config)
-                if isinstance(err, SisAuthError):
-                    self._entry.async_start_reauth(self.hass)
-            except AudioInputError as err:
-                # The audio itself is wrong: another engine would get the same.
-                trace_id = recognition.session.stats.trace_id if recognition else None
-                failure = _Failure(type(err).__name__, trace_id, str(err), service=False)
-            finally:
-                if recognition is not None:
-                    self._count(recognition, failure, text)
-                    if recognition.done or text is None:
-                        await recognition.close()
-                    else:
-                        # The answer is known; the service hears END (cancel) in the background.
-                        self._entry.async_create_background_task(
-                            self.hass, recognition.close(), f"{DOMAIN} close session"
-                        )
-            result = await self._answer(metadata, copy, text, failure)
+                answered = False
+                try:
+                    async with contextlib.aclosing(aiter(recognition)) as texts:
+                        async for text in texts:
+                            if partials:
+                                yield text
+                    answered = True
+                finally:
+                    outcome = await self._finish(recognition, answered=answered)
+                result = await self._answer(metadata, copy, outcome)
         finally:
             if copy is not None:
                 await copy.close()
@@ -211,76 +198,40 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                 await aclose()
         yield result
 
-    async def _answer(
-        self,
-        metadata: SpeechMetadata,
-        copy: AudioCopy | None,
-        text: str | None,
-        failure: _Failure | None,
-    ) -> SpeechResult:
-        """Return Huawei Cloud's text, or the fallback engine's when Huawei Cloud had none."""
-        engine = self._fallback.entity_id
-        if failure is None:
-            assert text is not None
-            if text or not self._fallback.on_empty or copy is None or engine is None:
-                return SpeechResult(text, SpeechResultState.SUCCESS)
-            cause, why = "no_text", "Huawei Cloud SIS heard no text"
-        elif copy is None or engine is None or not failure.service:
-            _LOGGER.error("%s", failure.describe())
-            return SpeechResult(None, SpeechResultState.ERROR)
-        else:
-            cause, why = failure.code, failure.describe()
-        try:
-            result = await async_fall_back(
-                self.hass,
-                own_entity_id=self.entity_id,
-                engine=engine,
-                metadata=metadata,
-                audio=copy,
-                end_speech=self._settings.mode is RecognitionMode.SENTENCE_STREAM,
-                timeout=self._entry.runtime_data.client.timeouts.session(self._settings.mode),
-            )
-        except FallbackError as err:
-            problem = str(err)
-        else:
-            self._entry.runtime_data.fallbacks.answered[cause] += 1
-            log = _LOGGER.info if failure is None else _LOGGER.warning
-            log("%s; %s answered instead", why, engine)
-            return result
-        self._entry.runtime_data.fallbacks.failed[cause] += 1
-        if failure is None:
-            _LOGGER.info("%s; the fallback could not answer: %s", why, problem)
-            return SpeechResult(text, SpeechResultState.SUCCESS)
-        _LOGGER.error("%s; the fallback could not answer: %s", why, problem)
-        return SpeechResult(None, SpeechResultState.ERROR)
+    async def _finish(self, recognition: Recognition, *, answered: bool) -> RecognitionOutcome:
+        """Count a recognition that ended (`answered`) or was left; close its session.
 
-    def _count(self, recognition: Recognition, failure: _Failure | None, text: str | None) -> None:
-        """Keep the figures of a finished recognition for diagnostics and the usage sensors."""
+        A session whose text is known hears END (cancel) in the background.
+        """
+        outcome = recognition.outcome
         runtime = self._entry.runtime_data
-        stats = recognition.session.stats
-        runtime.recent.append(stats)
-        ended = stats.voice_end_at or stats.end_sent_at
+        runtime.recent.append(outcome.stats)
+        ended = outcome.speech_ended_at
         runtime.usage.record(
-            audio_seconds=stats.audio_bytes
-            / recognition.session.config.audio_format.bytes_per_second,
-            failed=failure is not None and failure.service,
-            latency_ms=(time.monotonic() - ended) * 1000 if text and ended is not None else None,
+            audio_seconds=outcome.audio_seconds,
+            failed=outcome.service_failed,
+            latency_ms=(time.monotonic() - ended) * 1000 if outcome.text and ended else None,
         )
+        if not answered or outcome.text is None or recognition.done:
+            await recognition.close()
+        else:
+            self._entry.async_create_background_task(
+                self.hass, recognition.close(), f"{DOMAIN} close session"
+            )
+        if outcome.audio_truncated:
+            _LOGGER.warning(
+                "The audio is longer than %s mode takes (%s s); the rest was not recognised",
+                self._settings.mode.value,
+                self._settings.mode.max_audio_seconds,
+            )
+        return outcome
 
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    """Why Huawei Cloud gave no text."""
-
-    code: str
-    trace_id: str | None
-    message: str
-    service: bool = True
-    """A failure of the service (not of the audio): another engine may succeed."""
-
-    def describe(self) -> str:
-        """Say what failed in one line, with the code and the trace id for Huawei's support."""
-        return (
-            f"Speech recognition failed (code {self.code}, trace id {self.trace_id or 'none'}): "
-            f"{self.message}"
-        )
+    async def _answer(
+        self, metadata: SpeechMetadata, copy: AudioCopy | None, outcome: RecognitionOutcome
+    ) -> SpeechResult:
+        """Report the outcome; return Huawei Cloud's text, or the fallback engine's answer."""
+        problem = self._entry.runtime_data.reporter.async_recognised(outcome)
+        answer = await self._fallback.async_answer(self.entity_id, metadata, copy, outcome, problem)
+        if answer.line is not None:
+            _LOGGER.log(answer.level, "%s", answer.line)
+        return answer.result

@@ -13,7 +13,6 @@ from collections.abc import AsyncGenerator, AsyncIterable
 import contextlib
 import io
 import logging
-from typing import NoReturn
 import wave
 
 from homeassistant.components import tts
@@ -22,11 +21,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import HuaweiSisConfigEntry, account_problems
+from . import HuaweiSisConfigEntry
 from .audio import SAMPLE_WIDTH
 from .const import CONF_PITCH, CONF_REGION, CONF_SPEED, CONF_VOLUME, DOMAIN
-from .entity import service_device
-from .sis import SisAuthError, SisConfigError, SisError, SynthesisConfig
+from .device import service_device
+from .reporter import Work
+from .sis import SisConfigError, SynthesisConfig, SynthesisOutcome
 from .voice_settings import VoiceSettings, synthesis_languages, voices_for_language
 
 _LOGGER = logging.getLogger(__name__)
@@ -53,14 +53,6 @@ def wav_header(sample_rate: int) -> bytes:
             writer.setsampwidth(SAMPLE_WIDTH)
             writer.setframerate(sample_rate)
         return buffer.getvalue()
-
-
-def describe_failure(err: SisError) -> str:
-    """Say what failed, with the code and the trace id for Huawei's support."""
-    code = err.code or type(err).__name__
-    return (
-        f"Speech synthesis failed (code {code}, trace id {err.trace_id or 'none'}): {err.message}"
-    )
 
 
 class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
@@ -112,27 +104,24 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
         """Yield the WAV header with the first audio, then the audio as it comes."""
         speech = self._entry.runtime_data.client.speak(texts, config)
         header: bytes | None = wav_header(config.sample_rate)
-        try:
-            async with contextlib.aclosing(aiter(speech)) as audio:
-                async for chunk in audio:
-                    yield chunk if header is None else header + chunk
-                    header = None
-        except SisError as err:
-            self._failed(err)
-        else:
-            account_problems.async_clear(self.hass, self._entry.entry_id)
+        async with contextlib.aclosing(aiter(speech)) as audio:
+            async for chunk in audio:
+                yield chunk if header is None else header + chunk
+                header = None
+        self._report(speech.outcome)
         if header is not None:
             yield header  # no audio: an empty WAV stream
 
-    def _failed(self, err: SisError) -> NoReturn:
-        """Log one line, start reauth or raise a repair issue when due, and raise."""
-        described = describe_failure(err)
-        _LOGGER.error("%s", described)
-        account_problems.async_report(self.hass, self._entry.entry_id, self._entry.title, err)
-        if isinstance(err, SisAuthError):
-            self._entry.async_start_reauth(self.hass)
+    def _report(self, outcome: SynthesisOutcome) -> None:
+        """Report the outcome of a reply; raise when it was not spoken to its end."""
+        reporter = self._entry.runtime_data.reporter
+        if outcome.failure is None:
+            reporter.async_succeeded()
+            return
+        problem = reporter.async_failed(Work.SYNTHESIS, outcome.failure)
+        _LOGGER.error("%s", problem)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="synthesis_failed",
-            translation_placeholders={"error": described},
-        ) from err
+            translation_placeholders={"error": problem},
+        ) from outcome.failure

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 import logging
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from . import create_client
-from .account_problems import AccountProblem, classify
 from .const import (
     AUTH_TYPE_TOKEN,
     CONF_AUTH_TYPE,
@@ -25,22 +24,31 @@ from .const import (
 from .languages import LANGUAGES, languages_for_region
 from .settings import RecognitionSettings
 from .sis import (
+    AccountProblem,
     AudioFormat,
     RecognitionConfig,
     RecognitionMode,
+    SisAccountError,
     SisAuthError,
     SisClient,
     SisConfigError,
     SisConnectionError,
     SisError,
+    SisPermissionError,
     SisProjectError,
     SisServerError,
     SisTimeoutError,
+    normalize_base_url,
 )
-from .sis.endpoints import normalize_base_url
 
 _LOGGER = logging.getLogger(__name__)
 
+ACCOUNT_ERRORS: Final = {
+    AccountProblem.REAL_NAME: "real_name_required",
+    AccountProblem.ARREARS: "account_restricted",
+    AccountProblem.FROZEN: "account_frozen",
+}
+"""The form errors of the account problems a user can fix before trying again."""
 PROBE_LANGUAGE = "zh-CN"
 """Mandarin is offered in every region, so its model proves the whole path."""
 
@@ -72,19 +80,17 @@ def form_error(err: Exception) -> ValidationError:
         return ValidationError("invalid_endpoint", field=CONF_SIS_ENDPOINT)
     if isinstance(err, SisAuthError):
         return ValidationError("invalid_auth")
+    if isinstance(err, SisPermissionError):
+        return ValidationError("permission_denied", placeholders={"code": err.label})
     if isinstance(err, SisProjectError):
         return ValidationError("invalid_project")
     if isinstance(err, SisConnectionError | SisTimeoutError):
         _LOGGER.debug("Cannot reach Huawei Cloud SIS: %s", err)
         return ValidationError("cannot_connect")
+    if isinstance(err, SisAccountError) and err.problem in ACCOUNT_ERRORS:
+        return ValidationError(ACCOUNT_ERRORS[err.problem], placeholders={"code": err.label})
     if isinstance(err, SisError):
-        code = err.code or f"HTTP {err.status or '?'}"
-        problem = classify(err)
-        if problem is AccountProblem.REAL_NAME:
-            return ValidationError("real_name_required", placeholders={"code": code})
-        if problem is AccountProblem.ARREARS:
-            return ValidationError("account_restricted", placeholders={"code": code})
-        return ValidationError("service_error", placeholders={"code": code})
+        return ValidationError("service_error", placeholders={"code": err.label})
     _LOGGER.error("Unexpected error while checking Huawei Cloud SIS", exc_info=err)
     return ValidationError("unknown")
 
@@ -142,7 +148,7 @@ async def check_settings(client: SisClient, region: str, settings: RecognitionSe
         try:
             await client.probe(settings.mode, settings.config(tag, 16000, interim_results=False))
         except SisServerError as err:
-            if err.code is None or classify(err) is not None:
+            if err.code is None or isinstance(err, SisAccountError):
                 raise form_error(err) from err
             raise ValidationError(
                 "settings_refused",

@@ -71,19 +71,6 @@ def takes(voice: Voice, key: str) -> bool:
     return bool(getattr(voice, key))
 
 
-def _number(value: object, key: str) -> int:
-    """Return an integer setting; raise SisConfigError when it is not one within its range."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if value not in RANGES[key]:
-        allowed = RANGES[key]
-        raise SisConfigError(
-            f"{key} must be an integer from {allowed.low} to {allowed.high}, not {value!r}"
-        )
-    assert isinstance(value, int)
-    return value
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VoiceSettings:
     """What the entry's options ask of every synthesis."""
@@ -107,7 +94,7 @@ class VoiceSettings:
         numbers: dict[str, int] = {}
         for key, default in DEFAULTS.items():
             try:
-                numbers[key] = _number(options.get(key, default), key)
+                numbers[key] = RANGES[key].check(key, options.get(key, default))
             except SisConfigError:
                 numbers[key] = default
         return cls(region=region, voices=voices, **numbers)
@@ -131,7 +118,7 @@ class VoiceSettings:
             raise SisConfigError(f"No voice {voice_id!r} for {language} in this region")
         voice = VOICES[voice_id]
         numbers = {
-            key: _number(overrides.get(key, getattr(self, key)), key)
+            key: RANGES[key].check(key, overrides.get(key, getattr(self, key)))
             for key in RANGES
             if takes(voice, key)
         }

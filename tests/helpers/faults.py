@@ -5,11 +5,13 @@ from __future__ import annotations
 from tests.sis_server import Fault
 
 SERVICE_FAULTS: list[tuple[list[Fault], str]] = [
-    ([Fault.handshake(status=403)], "SisAuthError"),
-    ([Fault.handshake(status=404)], "SisProjectError"),
-    ([Fault.handshake(status=429)], "SisServerError"),
+    # A refused token is replaced once on a new connection: both attempts are refused.
+    ([Fault.handshake(status=401), Fault.handshake(status=401)], "HTTP 401"),
+    ([Fault.handshake(status=403)], "HTTP 403"),
+    ([Fault.handshake(status=404)], "HTTP 404"),
+    ([Fault.handshake(status=429)], "HTTP 429"),
     # A 5xx is retried once on a new connection: both attempts fail.
-    ([Fault.handshake(status=500), Fault.handshake(status=503)], "SisServerError"),
+    ([Fault.handshake(status=500), Fault.handshake(status=503)], "HTTP 503"),
     ([Fault.handshake(status=502), Fault.hang_handshake()], "SisTimeoutError"),
     # The client retries a START left unanswered once: both attempts fail.
     ([Fault.no_start_response(), Fault.no_start_response()], "SisTimeoutError"),
@@ -25,7 +27,8 @@ SERVICE_FAULTS: list[tuple[list[Fault], str]] = [
     ([Fault.binary_from_server()], "SisProtocolError"),
     ([Fault.close_after_bytes(6400)], "SisConnectionError"),
 ]
-"""(faults queued on the local server, the code the failure is logged with)."""
+"""(faults queued on the local server, the code the failure is logged with: the service's
+code, else the HTTP status, else the kind of failure)."""
 
 
 def fault_id(value: object) -> str | None:

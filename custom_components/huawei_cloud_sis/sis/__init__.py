@@ -9,18 +9,11 @@ Independent of Home Assistant: it needs only aiohttp and a caller-provided
 
 from .auth import AkSkAuth, Auth, TokenAuth
 from .client import SisClient
-from .config import (
-    MAX_SECONDS,
-    VAD_HEAD_MS,
-    VAD_TAIL_MS,
-    AudioFormat,
-    IntRange,
-    RecognitionConfig,
-    RecognitionMode,
-    is_vocabulary_id,
-)
-from .endpoints import REGIONS, Endpoints, is_loopback_host
+from .endpoints import Endpoints, is_loopback_host, normalize_base_url
+from .error_mapping import may_concern_vocabulary, worth_retrying
 from .errors import (
+    AccountProblem,
+    SisAccountError,
     SisAuthError,
     SisCertificateError,
     SisConfigError,
@@ -30,6 +23,8 @@ from .errors import (
     SisProjectError,
     SisProtocolError,
     SisServerError,
+    SisSourceError,
+    SisThrottledError,
     SisTimeoutError,
     SisVocabularyError,
     SisVocabularyLanguageError,
@@ -49,7 +44,6 @@ from .hot_words import (
     build_word_list,
     name_to_words,
     table_language_for_model,
-    table_languages,
     word_problem,
 )
 from .messages import (
@@ -64,9 +58,21 @@ from .messages import (
     WordInfo,
     parse_message,
 )
+from .outcome import RecognitionOutcome, SynthesisOutcome
+from .ranges import IntRange
 from .recognition import Recognition
+from .recognition_config import (
+    MAX_SECONDS,
+    VAD_HEAD_MS,
+    VAD_TAIL_MS,
+    AudioFormat,
+    RecognitionConfig,
+    RecognitionMode,
+    is_vocabulary_id,
+)
+from .regions import ANY_REGION, REGIONS, Region, Site, region
 from .sentences import SentenceSplitter, speakable
-from .session import RecognitionSession, SessionState, SessionStats
+from .session import RecognitionSession, SessionState, SessionStats, VocabularyRefusal
 from .streaming import StreamingSynthesis
 from .synthesis import Synthesis, SynthesisStats
 from .synthesis_config import PITCH, SPEED, VOLUME, SynthesisConfig
@@ -89,6 +95,7 @@ from .voices import (
 )
 
 __all__ = [
+    "ANY_REGION",
     "DEFAULT_FRAME_MS",
     "MAX_SECONDS",
     "MAX_TABLES",
@@ -102,6 +109,7 @@ __all__ = [
     "VAD_TAIL_MS",
     "VOICES",
     "VOLUME",
+    "AccountProblem",
     "AkSkAuth",
     "AudioFormat",
     "AudioFramer",
@@ -117,13 +125,16 @@ __all__ = [
     "Recognition",
     "RecognitionConfig",
     "RecognitionMode",
+    "RecognitionOutcome",
     "RecognitionSession",
+    "Region",
     "ResultResponse",
     "Segment",
     "SentenceSplitter",
     "ServerMessage",
     "SessionState",
     "SessionStats",
+    "SisAccountError",
     "SisAuthError",
     "SisCertificateError",
     "SisClient",
@@ -134,6 +145,8 @@ __all__ = [
     "SisProjectError",
     "SisProtocolError",
     "SisServerError",
+    "SisSourceError",
+    "SisThrottledError",
     "SisTimeoutError",
     "SisVocabularyError",
     "SisVocabularyLanguageError",
@@ -141,10 +154,12 @@ __all__ = [
     "SisVocabularyNameTakenError",
     "SisVocabularyNotFoundError",
     "SisVocabularyWordError",
+    "Site",
     "StartResponse",
     "StreamingSynthesis",
     "Synthesis",
     "SynthesisConfig",
+    "SynthesisOutcome",
     "SynthesisStats",
     "TableLanguage",
     "Timeouts",
@@ -154,6 +169,7 @@ __all__ = [
     "VocabularyClient",
     "VocabularyInfo",
     "VocabularyPage",
+    "VocabularyRefusal",
     "Voice",
     "VoiceTier",
     "WordInfo",
@@ -162,12 +178,15 @@ __all__ = [
     "is_loopback_host",
     "is_vocabulary_id",
     "join_texts",
+    "may_concern_vocabulary",
     "name_to_words",
+    "normalize_base_url",
     "parse_message",
+    "region",
     "speakable",
     "table_language_for_model",
-    "table_languages",
     "text_length",
     "voices_for_region",
     "word_problem",
+    "worth_retrying",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from .errors import SisAuthError, SisProjectError
+from .errors import SisPermissionError, SisProjectError
 from .iam import Token, list_projects, request_token
 from .signer import sign
 
@@ -242,9 +242,7 @@ class AkSkAuth(Auth):
             if not self._project_id:
                 try:
                     projects = await self._projects(self._region)
-                except SisAuthError as err:
-                    if err.status != 403:
-                        raise
+                except SisPermissionError as err:
                     # The key is valid but may not read IAM: the user must give the id.
                     raise SisProjectError(
                         "This access key may not list IAM projects; enter the project id",
@@ -276,11 +274,9 @@ class AkSkAuth(Auth):
             return
         try:
             projects = await self._projects(self._region)
-        except SisAuthError as err:
-            if err.status == 403:
-                # The gateway accepted the signature; IAM only refuses to list projects.
-                return
-            raise
+        except SisPermissionError:
+            # The gateway accepted the signature; IAM only refuses to list projects.
+            return
         if not any(p.get("id") == self._project_id for p in projects):
             raise SisProjectError("The project id does not belong to this access key's region")
 

@@ -1,4 +1,7 @@
-"""Entry point of the library: credentials and endpoints, and the sessions made from them."""
+"""Entry point of the library: credentials and endpoints, and what is made from them.
+
+Recognition and synthesis sessions, and the client of the hot-word tables.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,17 @@ from collections.abc import AsyncIterable, Mapping
 import aiohttp
 
 from .auth import Auth
-from .config import RecognitionConfig, RecognitionMode
 from .endpoints import Endpoints
 from .framing import DEFAULT_FRAME_MS
 from .messages import EndResponse
 from .recognition import Recognition
+from .recognition_config import RecognitionConfig, RecognitionMode
 from .session import RecognitionSession
 from .streaming import StreamingSynthesis
 from .synthesis import Synthesis
 from .synthesis_config import SynthesisConfig
 from .timeouts import DEFAULT_TIMEOUTS, Timeouts
+from .vocabulary import VocabularyClient
 
 
 class SisClient:
@@ -69,6 +73,11 @@ class SisClient:
         """Return a recognition of `audio` (not started: iterate it to run it)."""
         return Recognition(self.session(mode, config), audio)
 
+    @property
+    def vocabularies(self) -> VocabularyClient:
+        """The client of the project's hot-word tables (same session, credentials, bounds)."""
+        return VocabularyClient(self.http, self.auth, self.endpoints, timeouts=self.timeouts)
+
     def synthesize(self, text: str, config: SynthesisConfig) -> Synthesis:
         """Return the synthesis of one text (not started: iterate it for the audio).
 
@@ -97,12 +106,16 @@ class SisClient:
     async def probe(self, mode: RecognitionMode, config: RecognitionConfig) -> str | None:
         """Open a session, get START answered, cancel it; return the trace id.
 
-        Proves the whole path (credentials, project, endpoint, model) without
-        sending audio.
+        Proves the whole path (credentials, project, endpoint, model, hot-word
+        table) without sending audio. Unlike a recognition, which goes on
+        without a hot-word table the service refuses, a probe raises that
+        refusal.
         """
         async with self.session(mode, config) as session:
-            session.end(cancel=True)
+            await session.end(cancel=True)
             async for message in session:
                 if isinstance(message, EndResponse):
                     break
+            if (refusal := session.stats.vocabulary_refusal) is not None:
+                raise refusal.error
             return session.stats.trace_id

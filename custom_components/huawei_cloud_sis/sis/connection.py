@@ -3,7 +3,7 @@
 Both real-time APIs (recognition and synthesis) start the same way: one
 authenticated upgrade request, then JSON text frames (and, for synthesis, binary
 audio frames). This module turns every way that can fail into the library's
-exceptions, once.
+exceptions, through `error_mapping`.
 """
 
 from __future__ import annotations
@@ -15,34 +15,8 @@ import contextlib
 import aiohttp
 from yarl import URL
 
-from .errors import (
-    SisAuthError,
-    SisCertificateError,
-    SisConnectionError,
-    SisError,
-    SisProjectError,
-    SisProtocolError,
-    SisServerError,
-    SisTimeoutError,
-)
-
-
-def handshake_error(status: int, host: str) -> SisError:
-    """Return the error that a refused upgrade request stands for.
-
-    aiohttp drops the body of a refused upgrade, so only the HTTP status is
-    known: 401/403 are the credentials, 404 the path (project or API), 429
-    throttling, anything else a failure of the service.
-    """
-    if status in (401, 403):
-        return SisAuthError(f"{host} refused the credentials", status=status)
-    if status == 404:
-        return SisProjectError(f"{host} has no such API for this project", status=status)
-    if status == 429:
-        return SisServerError(f"{host} is throttling requests", status=status)
-    if status == 101:
-        return SisProtocolError(f"{host} answered the upgrade with a bad handshake")
-    return SisServerError(f"{host} refused the connection", status=status)
+from .error_mapping import from_transport
+from .errors import SisConnectionError, SisProtocolError
 
 
 async def open_websocket(
@@ -55,8 +29,9 @@ async def open_websocket(
 ) -> aiohttp.ClientWebSocketResponse:
     """Open a WebSocket within `timeout` seconds (TCP, TLS and the upgrade).
 
-    Raises `SisTimeoutError`, `SisCertificateError` (retrying cannot help),
-    `SisConnectionError`, or the error of a refused upgrade.
+    Raises the error `error_mapping.from_transport` gives: a time-out, an
+    untrusted certificate, a connection that failed, or a refused upgrade
+    (by its status; aiohttp drops the body).
     """
     host = URL(url).host or url
     try:
@@ -67,16 +42,8 @@ async def open_websocket(
                 autoping=True,
                 timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout),
             )
-    except TimeoutError as err:
-        raise SisTimeoutError(f"Could not connect to {host} within {timeout:g} s") from err
-    except aiohttp.WSServerHandshakeError as err:
-        raise handshake_error(err.status, host) from err
-    except aiohttp.ClientConnectorCertificateError as err:
-        raise SisCertificateError(f"The TLS certificate of {host} is not trusted") from err
-    except aiohttp.ClientConnectorDNSError as err:
-        raise SisConnectionError(f"Cannot resolve the host name {host}") from err
-    except (aiohttp.ClientError, OSError) as err:
-        raise SisConnectionError(f"Cannot connect to {host}: {type(err).__name__}") from err
+    except (TimeoutError, aiohttp.ClientError, OSError) as err:
+        raise from_transport(err, service=host, what="connection", timeout=timeout) from err
 
 
 async def receive_frame(ws: aiohttp.ClientWebSocketResponse) -> str | bytes | None:

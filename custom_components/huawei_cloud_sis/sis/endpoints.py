@@ -6,11 +6,9 @@ from dataclasses import dataclass
 import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
-from .config import RecognitionMode
 from .errors import SisConfigError
-
-REGIONS: tuple[str, ...] = ("cn-north-4", "cn-east-3", "ap-southeast-3", "me-east-1")
-"""Regions with a documented real-time speech recognition endpoint."""
+from .recognition_config import RecognitionMode
+from .regions import REGIONS
 
 
 def is_loopback_host(host: str) -> bool:
@@ -61,11 +59,8 @@ class Endpoints:
         """Return Huawei Cloud's public endpoints of a region."""
         if region not in REGIONS:
             raise SisConfigError(f"Real-time speech recognition is not offered in {region!r}")
-        return cls(
-            sis_url=f"wss://sis-ext.{region}.myhuaweicloud.com",
-            iam_url=f"https://iam.{region}.myhuaweicloud.com",
-            region=region,
-        )
+        facts = REGIONS[region]
+        return cls(sis_url=facts.sis_url, iam_url=facts.iam_url, region=region)
 
     @classmethod
     def custom(cls, sis_url: str, iam_url: str, region: str | None = None) -> Endpoints:

@@ -1,12 +1,26 @@
-"""Exceptions raised by the SIS client.
+"""Exceptions raised by the SIS client, one class for each thing a caller does about it.
 
-Every failure the client can report is a `SisError`. The subclasses say what
-went wrong so that callers can react: ask for new credentials, retry later or
-tell the user that the service refused the request. No message ever contains a
-secret (password, secret key or token).
+Every failure the client reports is a `SisError`; its class says what it
+means, so that no caller has to read codes or HTTP statuses:
+
+- `SisAuthError`: the credentials were refused: new ones may help (reauth).
+- `SisPermissionError`: the credentials are fine but may not do this: new ones
+  do not help; the account's owner must grant a policy.
+- `SisAccountError`: the account cannot use the service now (arrears, frozen,
+  real-name authentication missing, concurrency quota); its `problem` says which.
+- `SisVocabularyNotFoundError`: a hot-word table is gone.
+- `SisConnectionError`, `SisTimeoutError`: the service was not reached, or did
+  not answer in time.
+- `SisServerError`: any other refusal or failure of the service.
+
+`error_mapping` turns what the service or the transport said into these
+classes, in one place, and says which of them are worth retrying. No message
+ever contains a secret (password, secret key or token).
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 
 class SisError(Exception):
@@ -40,20 +54,30 @@ class SisError(Exception):
         ]
         return f"{self.message} ({', '.join(details)})" if details else self.message
 
+    @property
+    def label(self) -> str:
+        """A short name of the failure for logs and counters: the code, else the status or kind."""
+        if self.code:
+            return self.code
+        return f"HTTP {self.status}" if self.status else type(self).__name__
+
 
 class SisConfigError(SisError, ValueError):
     """A request was not sent because a value is outside what the service accepts."""
 
 
 class SisAuthError(SisError):
-    """The service refused the credentials (bad password or key, expired or revoked token)."""
+    """The service refused the credentials (bad password or key, expired or revoked token).
+
+    New credentials may help: this is the error that asks for re-authentication.
+    """
 
 
-class SisPermissionError(SisAuthError):
-    """The credentials are valid but may not use this API (HTTP 403).
+class SisPermissionError(SisError):
+    """The credentials are valid but may not do this (HTTP 403, a policy or an allow list).
 
     New credentials do not help: the IAM user needs a policy that allows the
-    API. Catch it before `SisAuthError` to tell the two apart.
+    API, or the account's owner must lift a restriction.
     """
 
 
@@ -73,6 +97,29 @@ class SisTimeoutError(SisError):
     """The service did not answer within the allowed time."""
 
 
+class SisProtocolError(SisError):
+    """The service sent something the protocol does not allow."""
+
+
+class SisSourceError(SisError):
+    """The audio (or text) handed to the client failed: the service is not to blame.
+
+    The original exception is the `__cause__`; the message is its message.
+    """
+
+    @classmethod
+    def of(cls, err: Exception) -> SisSourceError:
+        """Return the error that a failure of the source stands for."""
+        error = cls(str(err) or type(err).__name__)
+        error.__cause__ = err
+        return error
+
+    @property
+    def label(self) -> str:
+        """The kind of the source's own failure."""
+        return type(self.__cause__).__name__ if self.__cause__ else type(self).__name__
+
+
 class SisServerError(SisError):
     """The service answered with an error (HTTP error, ERROR or FATAL_ERROR message)."""
 
@@ -90,8 +137,39 @@ class SisServerError(SisError):
         self.fatal = fatal
 
 
-class SisProtocolError(SisError):
-    """The service sent something the protocol does not allow."""
+class SisThrottledError(SisServerError):
+    """The service or its gateway refuses requests for a while (HTTP 429)."""
+
+
+class AccountProblem(StrEnum):
+    """Why an account cannot use the service now; only its owner can change it."""
+
+    REAL_NAME = "real_name"
+    """SIS.0103: the China site needs real-name authentication."""
+    ARREARS = "arrears"
+    """SIS.0022-0024 or a RESTRICTED resource: in arrears, or no package for this region."""
+    FROZEN = "frozen"
+    """The account is frozen (after arrears, or by Huawei Cloud)."""
+    CONCURRENCY = "concurrency"
+    """SIS.0312: more sessions at once than the account's quota allows."""
+
+
+class SisAccountError(SisServerError):
+    """The account cannot use the service now; `problem` says why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problem: AccountProblem,
+        code: str | None = None,
+        status: int | None = None,
+        trace_id: str | None = None,
+        fatal: bool = False,
+    ) -> None:
+        """Also record the account problem."""
+        super().__init__(message, code=code, status=status, trace_id=trace_id, fatal=fatal)
+        self.problem = problem
 
 
 class SisVocabularyError(SisServerError):
@@ -103,7 +181,7 @@ class SisVocabularyError(SisServerError):
 
 
 class SisVocabularyNotFoundError(SisVocabularyError):
-    """SIS.0201: no hot-word table with this id in this project."""
+    """SIS.0201: no hot-word table with this id in this project (it is gone)."""
 
 
 class SisVocabularyWordError(SisVocabularyError):

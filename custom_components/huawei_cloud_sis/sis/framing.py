@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .config import AudioFormat
+from .recognition_config import AudioFormat
 
 DEFAULT_FRAME_MS = 100
 """Frame duration sent on the wire unless the caller chooses another one."""

@@ -76,20 +76,6 @@ The current API page allows 32 Chinese characters or 64 English letters; the
 and the strictest count, so a word within 32 UTF-8 bytes passes every reading.
 """
 
-CHINA_SITE_REGIONS: Final = ("cn-north-4", "cn-east-3")
-"""Regions where the China site also lists English tables."""
-
-
-def table_languages(region: str | None) -> tuple[TableLanguage, ...]:
-    """Return the table languages a region offers (both for a custom endpoint: it may be either).
-
-    Mandarin everywhere; English only on the China site (the international
-    site lists Mandarin tables only).
-    """
-    if region is None or region in CHINA_SITE_REGIONS:
-        return (TableLanguage.CHINESE_MANDARIN, TableLanguage.ENGLISH)
-    return (TableLanguage.CHINESE_MANDARIN,)
-
 
 def table_language_for_model(model: str) -> TableLanguage | None:
     """Return the table language a model takes, None for a model that takes no table.

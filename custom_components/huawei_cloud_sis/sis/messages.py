@@ -7,7 +7,8 @@ from enum import StrEnum
 import json
 from typing import Any
 
-from .errors import SisProtocolError, SisServerError
+from .error_mapping import from_service_message
+from .errors import SisError, SisProtocolError
 
 
 class Event(StrEnum):
@@ -77,13 +78,10 @@ class ErrorResponse:
     message: str
     fatal: bool
 
-    def error(self) -> SisServerError:
-        """Return the exception this message stands for."""
-        return SisServerError(
-            self.message or "The service refused the request",
-            code=self.code,
-            trace_id=self.trace_id,
-            fatal=self.fatal,
+    def error(self) -> SisError:
+        """Return the exception this message stands for (`error_mapping.from_service_message`)."""
+        return from_service_message(
+            self.code, self.message, trace_id=self.trace_id, fatal=self.fatal
         )
 
 

@@ -3,8 +3,8 @@
 Recognition and synthesis begin alike: an authenticated WebSocket, a START
 command, and the service's START answer (or an ERROR). A failure before that
 answer is retried once on a new connection while the opening budget lasts, and
-nothing was billed yet. This module is the one place that decides what is
-worth retrying.
+nothing was billed yet, when the library's rule says it may help
+(`error_mapping.worth_retrying`).
 """
 
 from __future__ import annotations
@@ -15,20 +15,18 @@ from dataclasses import dataclass
 import json
 import logging
 import time
-from typing import Any, Final
+from typing import Any
 
 import aiohttp
 from yarl import URL
 
 from .auth import Auth
 from .connection import close_websocket, open_websocket, receive_text
+from .error_mapping import token_refresh_may_help, worth_retrying
 from .errors import (
-    SisAuthError,
-    SisCertificateError,
     SisConnectionError,
     SisError,
     SisProtocolError,
-    SisServerError,
     SisTimeoutError,
 )
 from .messages import ErrorResponse, ServerMessage, StartResponse, parse_message
@@ -36,26 +34,16 @@ from .timeouts import Timeouts
 
 _LOGGER = logging.getLogger(__name__)
 
-RETRYABLE_CODES: Final = frozenset(
-    {
-        # Recognition and both: engine time-out, internal error, engine faults.
-        *("SIS.0033", "SIS.0100", "SIS.0302", "SIS.0303", "SIS.0305", "SIS.0306", "SIS.0307"),
-        # Synthesis: synthesis failed, engine unreachable, internal error, time-out, engine error.
-        *("SIS.0401", "SIS.0412", "SIS.0413", "SIS.0414", "SIS.0417"),
-    }
-)
-"""Service error codes that mean "try again" when they answer START."""
-
 
 def retryable(err: SisError, auth: Auth) -> bool:
-    """Whether a new connection may succeed where `err` ended this one before START."""
-    if isinstance(err, SisAuthError):
-        return auth.refreshable and err.status == 401
-    if isinstance(err, SisServerError):
-        return (err.status or 0) >= 500 or err.code in RETRYABLE_CODES
-    if isinstance(err, SisConnectionError):
-        return not isinstance(err, SisCertificateError)
-    return isinstance(err, SisTimeoutError)
+    """Whether a new connection may succeed where `err` ended this one before START.
+
+    A refused token is replaced first (`token_refresh_may_help`); anything
+    else by the library's one rule (`worth_retrying`).
+    """
+    if token_refresh_may_help(err):
+        return auth.refreshable
+    return worth_retrying(err)
 
 
 async def open_with_retry[T](
@@ -78,7 +66,7 @@ async def open_with_retry[T](
         except SisError as err:
             if number == 2 or not retryable(err, auth) or loop.time() >= deadline:
                 raise
-            if isinstance(err, SisAuthError):
+            if token_refresh_may_help(err):
                 auth.invalidate(headers)
             _LOGGER.debug("Retrying the connection after: %s", err)
     raise AssertionError("unreachable")  # pragma: no cover

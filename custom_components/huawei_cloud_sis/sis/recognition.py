@@ -2,7 +2,7 @@
 
 A `Recognition` hands audio from an async iterable to a session as it arrives
 and reads the session's messages in one loop. It answers the protocol's
-questions about the result:
+questions about the result, and gives them as a `RecognitionOutcome`:
 
 - what the text is: the final segments in order, and interim text that no
   final result replaced (the service's last word on it);
@@ -12,7 +12,7 @@ questions about the result:
   END was sent;
 - when audio stops: at the end of the source, at the mode's audio limit, or
   when the service says it stopped listening (`RecognitionSession` decides the
-  last two).
+  last two, and what a refused START means).
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import asyncio
 from collections.abc import AsyncGenerator, AsyncIterable
 import logging
 
-from .config import RecognitionMode
-from .errors import SisError, SisTimeoutError
+from .errors import SisError, SisSourceError, SisTimeoutError
 from .messages import ResultResponse
+from .outcome import RecognitionOutcome
+from .recognition_config import RecognitionMode
 from .session import RecognitionSession
 from .transcript import Transcript
 
@@ -34,20 +35,21 @@ class Recognition:
     """Recognise the audio of one async iterable with one session.
 
     Iterate it (`async for text in recognition`) to run it: it yields the text
-    so far whenever that changes and ends when the answer is known, which is
-    then in `text`. Failures are raised: a `SisError`, or whatever the audio
-    source raised. Always `close` it afterwards; closing may be left to run in
-    the background once the answer is known.
+    so far whenever that changes and ends when the answer is known. Then
+    `outcome` holds the answer, a failure included: iterating raises nothing
+    but a cancellation. Always `close` it afterwards; closing may be left to
+    run in the background once the answer is known (`done` tells whether
+    anything is left to close).
     """
 
     def __init__(self, session: RecognitionSession, audio: AsyncIterable[bytes]) -> None:
         """Recognise `audio` (raw samples of the session's format) with `session`."""
         self.session = session
-        self.text: str | None = None
-        """The recognised text, once the recognition is over without an error."""
         self._audio = audio
         self._transcript = Transcript()
         self._feeder: asyncio.Task[None] | None = None
+        self._failure: SisError | None = None
+        self._text: str | None = None
 
     def __repr__(self) -> str:
         """Describe the recognition by its session."""
@@ -57,6 +59,20 @@ class Recognition:
     def done(self) -> bool:
         """True when nothing of the recognition runs any more."""
         return self.session.done and (self._feeder is None or self._feeder.done())
+
+    @property
+    def outcome(self) -> RecognitionOutcome:
+        """The answer so far: complete once the iteration has ended.
+
+        A recognition left before its end (the caller stopped iterating) has
+        the text so far.
+        """
+        return RecognitionOutcome.from_session(
+            self.session.stats,
+            self.session.config.audio_format.bytes_per_second,
+            text=self._transcript.partial_text if self._text is None else self._text,
+            failure=self._failure,
+        )
 
     async def __aiter__(self) -> AsyncGenerator[str]:
         """Run the recognition; yield the text so far each time it changes."""
@@ -77,12 +93,15 @@ class Recognition:
                 if sentence_mode and transcript.sentence_complete:
                     _LOGGER.debug("The service ended the sentence; no more audio is read")
                     break
-            self.text = transcript.partial_text
-        except SisTimeoutError:
-            if not (session.end_sent and transcript.finals):
-                raise
-            _LOGGER.debug("No END answer; the final results received are the text")
-            self.text = transcript.text
+            self._text = transcript.partial_text
+        except SisTimeoutError as err:
+            if session.end_sent and transcript.finals:
+                _LOGGER.debug("No END answer; the final results received are the text")
+                self._text = transcript.text
+            else:
+                self._failure = err
+        except SisError as err:
+            self._failure = err
         finally:
             await self._stop_feeding()
 
@@ -102,11 +121,11 @@ class Recognition:
         session = self.session
         try:
             async for data in self._audio:
-                await session.write_audio(data)
+                await session.send_audio(data)
                 if session.audio_truncated:
                     return
-            session.end()
+            await session.end()
         except SisError:
             return  # the session failed: its error comes out of `receive`
         except Exception as err:  # noqa: BLE001 - the source's failure ends the recognition
-            session.abort(err)
+            session.abort(SisSourceError.of(err))

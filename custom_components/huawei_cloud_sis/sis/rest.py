@@ -1,10 +1,11 @@
 """REST requests to Huawei Cloud, and how their failures become `SisError`s.
 
 `send` is the transport shared by IAM and the SIS REST API: it bounds the wait
-and maps every aiohttp failure. `call` adds what the SIS REST API needs: the
-credentials of an `Auth`, a JSON body and the rules for sending a request
-again. `error_for` turns an HTTP error answer into the exception a caller
-reacts to.
+and maps every aiohttp failure (`error_mapping.from_transport`). `call` adds
+what the SIS REST API needs: the credentials of an `Auth`, a JSON body and
+sending a request again when that may help (`error_mapping.worth_retrying`).
+`error_for` turns an HTTP error answer into the exception a caller reacts to
+(`error_mapping.from_status`).
 """
 
 from __future__ import annotations
@@ -18,15 +19,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
-from .errors import (
-    SisAuthError,
-    SisCertificateError,
-    SisConnectionError,
-    SisError,
-    SisPermissionError,
-    SisServerError,
-    SisTimeoutError,
-)
+from .error_mapping import from_status, from_transport, token_refresh_may_help, worth_retrying
+from .errors import SisError
 
 if TYPE_CHECKING:
     from .auth import Auth
@@ -84,30 +78,16 @@ async def send(
 ) -> RestResponse:
     """Send one request and return its answer, whatever the status.
 
-    Raises `SisTimeoutError` after `timeout` seconds, `SisCertificateError` for
-    an untrusted certificate and `SisConnectionError` for any other failure to
+    Raises the error of a request that got no answer (`error_mapping.from_transport`):
+    a time-out after `timeout` seconds, an untrusted certificate, a failure to
     reach `service`. `what` names the request in messages.
     """
     try:
         async with asyncio.timeout(timeout):
             async with http.request(method, url, headers=dict(headers), data=body) as response:
                 raw = await response.read()
-    except TimeoutError as err:
-        raise SisTimeoutError(
-            f"{service} did not answer the {what} request in {timeout:g} s"
-        ) from err
-    except aiohttp.ClientConnectorCertificateError as err:
-        raise SisCertificateError(
-            f"The TLS certificate of {service} is not trusted ({what} request)"
-        ) from err
-    except aiohttp.ClientConnectorDNSError as err:
-        raise SisConnectionError(
-            f"Cannot resolve the host name of {service} ({what} request)"
-        ) from err
-    except aiohttp.ClientError as err:
-        raise SisConnectionError(
-            f"Cannot reach {service} for the {what} request: {type(err).__name__}"
-        ) from err
+    except (TimeoutError, aiohttp.ClientError, OSError) as err:
+        raise from_transport(err, service=service, what=what, timeout=timeout) from err
     try:
         data = json.loads(raw) if raw else None
     except ValueError:
@@ -116,27 +96,14 @@ async def send(
 
 
 def error_for(response: RestResponse, *, service: str, what: str) -> SisError:
-    """Return the exception for an error answer that the caller has no special meaning for.
-
-    401 is a refused credential, 403 a missing permission, 429 throttling;
-    anything else is the service refusing or failing the request.
-    """
-    status = response.status
-    text = response.error_message or f"HTTP {status}"
-    code = response.error_code
-    if status == 401:
-        return SisAuthError(f"{service} refused the {what} request: {text}", code=code, status=401)
-    if status == 403:
-        return SisPermissionError(
-            f"{service} refused the {what} request: {text}", code=code, status=403
-        )
-    if status == 429:
-        message = f"{service} is throttling requests ({what} request): {text}"
-    elif status < 500:
-        message = f"{service} refused the {what} request: {text}"
-    else:
-        message = f"{service} failed the {what} request: {text}"
-    return SisServerError(message, code=code, status=status)
+    """Return the exception for an error answer (see `error_mapping.from_status`)."""
+    return from_status(
+        response.status,
+        service=service,
+        what=what,
+        code=response.error_code,
+        message=response.error_message,
+    )
 
 
 async def call(
@@ -153,9 +120,10 @@ async def call(
 
     `payload` is sent as JSON. A token the service refuses (401) is replaced
     and the request sent once more. GET, PUT and DELETE are also sent once
-    more after a timeout, a broken connection or a 5xx answer, because
-    repeating them is harmless. Any other method (POST) is never repeated
-    here: whether a failed attempt took effect is for the caller to find out.
+    more after a failure worth retrying (`error_mapping.worth_retrying`),
+    because repeating them is harmless. Any other method (POST) is never
+    repeated here: whether a failed attempt took effect is for the caller to
+    find out.
     """
     body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
     repeatable = method in SAFE_TO_REPEAT
@@ -173,18 +141,20 @@ async def call(
                 service=SIS,
                 what=what,
             )
-        except (SisTimeoutError, SisConnectionError) as err:
-            if not repeatable or repeated or isinstance(err, SisCertificateError):
+        except SisError as err:
+            if not repeatable or repeated or not worth_retrying(err):
                 raise
             _LOGGER.debug("Sending the %s request again after: %s", what, err)
             repeated = True
             continue
-        if response.status == 401 and auth.refreshable and not refreshed:
+        if response.ok:
+            return response
+        error = error_for(response, service=SIS, what=what)
+        if token_refresh_may_help(error) and auth.refreshable and not refreshed:
             auth.invalidate(headers)
             refreshed = True
-            continue
-        if response.status >= 500 and repeatable and not repeated:
-            _LOGGER.debug("Sending the %s request again after HTTP %s", what, response.status)
+        elif repeatable and not repeated and worth_retrying(error):
+            _LOGGER.debug("Sending the %s request again after: %s", what, error)
             repeated = True
-            continue
-        return response
+        else:
+            return response

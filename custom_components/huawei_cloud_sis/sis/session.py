@@ -1,21 +1,29 @@
 """One recognition session: one utterance over one WebSocket connection.
 
-Audio handed to the session flows one way, through a queue, to the socket;
-messages from the service flow the other way, parsed, to the caller. Opening
-the connection runs in the background so that the caller can hand over audio
-at once: it is kept until the service has answered START and then sent in
-order. A failure before that answer is retried once on a new connection, within
-the opening budget.
+The session's own task connects, gets START answered (retrying once when that
+may help) and then reads the service's messages, parsed, into an inbox for the
+caller. The caller's audio goes the other way on the caller's own turn: one
+send path (`_write`), used for audio frames and for END alike, so nothing
+overtakes anything. Audio handed over while the session is still opening
+waits until START is answered.
 
-An ERROR or FATAL_ERROR message ends the session with a `SisServerError`,
-whether it answers START or comes later: this is the one place that decides so.
+What the session decides:
+
+- an ERROR or FATAL_ERROR message ends the session with the error it stands
+  for (`error_mapping`), whether it answers START or comes later;
+- a START refused in a way that may concern the hot-word table it named is
+  sent again without the table (`error_mapping.may_concern_vocabulary`), so a
+  table deleted behind the client's back never costs the recognition;
+- audio stops at the mode's limit, or when the service says it stopped
+  listening (the older EXCEEDED_AUDIO event): END is sent then, and what was
+  heard is kept.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import Enum, auto
 import json
 import logging
@@ -25,14 +33,10 @@ from typing import Final
 import aiohttp
 
 from .auth import Auth
-from .config import RecognitionConfig, RecognitionMode
 from .connection import close_websocket
 from .endpoints import Endpoints
-from .errors import (
-    SisConnectionError,
-    SisError,
-    SisTimeoutError,
-)
+from .error_mapping import may_concern_vocabulary
+from .errors import SisConnectionError, SisError, SisTimeoutError
 from .exchange import Exchange
 from .framing import DEFAULT_FRAME_MS, AudioFramer
 from .messages import (
@@ -44,6 +48,7 @@ from .messages import (
     ServerMessage,
 )
 from .opening import Opener, next_message, open_with_retry
+from .recognition_config import RecognitionConfig, RecognitionMode
 from .timeouts import DEFAULT_TIMEOUTS, Timeouts
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,15 +60,19 @@ class SessionState(Enum):
     NEW = auto()
     """Nothing sent yet."""
     OPENING = auto()
-    """Connecting and waiting for the START answer; audio handed over is kept."""
+    """Connecting and waiting for the START answer; audio handed over waits."""
     STREAMING = auto()
     """START answered: audio goes out as it is handed over."""
     ENDING = auto()
-    """END sent: waiting for the last results and the END answer."""
+    """END sent (or being sent): no more audio; waiting for the last results and END."""
     ENDED = auto()
     """The END answer arrived."""
     FAILED = auto()
     """An error ended the session, or it was closed before its end."""
+
+
+OVER: Final = frozenset({SessionState.ENDED, SessionState.FAILED})
+"""States after which nothing goes out any more."""
 
 
 class _Closed:
@@ -71,6 +80,20 @@ class _Closed:
 
 
 _CLOSED: Final = _Closed()
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularyRefusal:
+    """A START refused while naming a hot-word table, in a way that may concern the table."""
+
+    vocabulary_id: str
+    error: SisError = field(compare=False)
+    """The refusal."""
+
+    @property
+    def code(self) -> str:
+        """The refusal's code (or kind, when it had none)."""
+        return self.error.label
 
 
 @dataclass(slots=True)
@@ -83,6 +106,8 @@ class SessionStats:
     connect_seconds: float | None = None
     start_seconds: float | None = None
     audio_bytes: int = 0
+    audio_truncated: bool = False
+    """Audio was left out: the mode's limit, or the service stopped listening."""
     end_sent_at: float | None = None
     voice_end_at: float | None = None
     """When the service said the speech ended (sentence mode)."""
@@ -91,6 +116,8 @@ class SessionStats:
     final_segments: int = 0
     trace_id: str | None = None
     error_code: str | None = None
+    vocabulary_refusal: VocabularyRefusal | None = None
+    """START was refused while it named a hot-word table; the session went on without it."""
 
     @property
     def end_to_final_seconds(self) -> float | None:
@@ -124,6 +151,7 @@ class RecognitionSession(Exchange):
         """Prepare the session; nothing is sent until `start` or the first audio."""
         self.mode = mode
         self.config = config
+        """The START config; without its hot-word table once the service refused it."""
         self.stats = SessionStats(mode=mode.value, model=config.model)
         self.state = SessionState.NEW
         self._auth = auth
@@ -136,17 +164,13 @@ class RecognitionSession(Exchange):
         self._audio_room = (
             mode.max_audio_seconds * audio_format.bytes_per_second - audio_format.min_frame
         )
-        self._audio_truncated = False
-        self._end_queued = False
-        self._outbox: asyncio.Queue[bytes | str] = asyncio.Queue()
-        self._inbox: asyncio.Queue[ServerMessage | BaseException | _Closed] = asyncio.Queue()
-        self._outcome: BaseException | _Closed | None = None
-        """How the message stream ended: None while it goes on."""
-        self._deadline: asyncio.Timeout | None = None
+        self._opened = asyncio.Event()
+        """Set once START is answered, or the session is over."""
+        self._write_lock = asyncio.Lock()
+        self._inbox: asyncio.Queue[ServerMessage | SisError | _Closed] = asyncio.Queue()
+        self._error: SisError | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
-        """The connection, while audio may be written to it."""
-        self._sender_idle = False
-        """The sending task waits for the queue with nothing to send."""
+        self._deadline: asyncio.Timeout | None = None
 
     def __repr__(self) -> str:
         """Describe the session without credentials."""
@@ -163,78 +187,54 @@ class RecognitionSession(Exchange):
     @property
     def audio_truncated(self) -> bool:
         """True when audio was left out: the mode's limit, or the service's EXCEEDED_AUDIO."""
-        return self._audio_truncated
+        return self.stats.audio_truncated
 
     def start(self) -> None:
         """Connect and send START in the background (does nothing the second time)."""
-        if self._task is None:
+        if self.state is SessionState.NEW:
             self.state = SessionState.OPENING
         super().start()
 
-    def send_audio(self, data: bytes) -> None:
-        """Hand over audio of any size; it is framed and sent in order.
+    async def send_audio(self, data: bytes) -> None:
+        """Send audio of any size, framed, once START is answered.
 
-        Raises the session's error when it has already failed. Audio beyond the
-        mode's limit (`RecognitionMode.max_audio_seconds`) is not sent: the
-        session sends END when the limit is reached and drops the audio handed
-        over after that (`audio_truncated` tells).
+        Raises the session's error when it has failed, and `RuntimeError`
+        for audio after the caller's END. Audio beyond the mode's limit
+        (`RecognitionMode.max_audio_seconds`) is not sent: END goes out when
+        the limit is reached, later audio is dropped (`audio_truncated`), as is
+        audio after the service ended the session.
         """
-        for frame in self._frames(data):
-            self._outbox.put_nowait(frame)
-        if self._audio_truncated:
-            self.end()
-
-    async def write_audio(self, data: bytes) -> None:
-        """Hand over audio like `send_audio`; once streaming, send it before returning.
-
-        Writing on the caller's turn spares the event loop a turn per frame
-        (ten a second) that handing the frame to the sending task would cost.
-        Before START is answered, and while the sending task has frames of its
-        own to send, the audio takes the queue so that the order stays.
-        """
-        ws = self._ws
-        if ws is None or not self._sender_idle or not self._outbox.empty():
-            self.send_audio(data)
+        if self.audio_truncated:
             return
-        try:
-            for frame in self._frames(data):
-                await ws.send_bytes(frame)
-                self.stats.audio_bytes += len(frame)
-        except (aiohttp.ClientError, OSError) as err:
-            # The receive side sees the closed connection and reports it.
-            _LOGGER.debug("Sending stopped: %s", type(err).__name__)
-        if self._audio_truncated:
-            self.end()
-
-    def _frames(self, data: bytes) -> list[bytes]:
-        """Take audio within the mode's limit; return the frames it completes."""
-        if isinstance(self._outcome, BaseException):
-            raise self._outcome
-        if self._end_queued:
-            if self._audio_truncated:
-                return []
+        if self.state is SessionState.ENDING or self.end_sent:
             raise RuntimeError("Audio after END")
-        self.start()
-        if len(data) >= self._audio_room:
-            data = data[: self._audio_room]
-            self._audio_truncated = True
-        self._audio_room -= len(data)
-        return self._framer.push(data)
-
-    def end(self, *, cancel: bool = False) -> None:
-        """Send END: finish recognising what was sent, or (cancel) drop it."""
-        if self._end_queued:
+        if self.state is SessionState.ENDED:
             return
-        self._end_queued = True
-        self.start()
-        if cancel:
-            while not self._outbox.empty():
-                self._outbox.get_nowait()
-        elif (last := self._framer.flush()) is not None:
-            self._outbox.put_nowait(last)
-        self._outbox.put_nowait(json.dumps({"command": "END", "cancel": cancel}))
+        await self._wait_opened()
+        truncated = len(data) >= self._audio_room
+        if truncated:
+            data = data[: self._audio_room]
+            self.stats.audio_truncated = True
+        self._audio_room -= len(data)
+        await self._write(*self._framer.push(data))
+        if truncated:
+            await self.end()
 
-    def abort(self, error: BaseException) -> None:
+    async def end(self, *, cancel: bool = False) -> None:
+        """Send END: finish recognising what was sent, or (cancel) drop it.
+
+        Does nothing once END was sent or the session is over.
+        """
+        if self.state in (SessionState.ENDING, *OVER):
+            return
+        await self._wait_opened()
+        last = None if cancel else self._framer.flush()
+        end = json.dumps({"command": "END", "cancel": cancel})
+        if await self._write(*([last] if last else []), end, ending=True):
+            self.stats.end_sent_at = time.monotonic()
+            self._wait_for_end(self._timeouts.end)
+
+    def abort(self, error: SisError) -> None:
         """End the message stream with `error` (the audio source failed); then `close`."""
         self._report(error)
 
@@ -245,10 +245,10 @@ class RecognitionSession(Exchange):
         """
         self.start()
         item = await self._inbox.get()
-        if not isinstance(item, BaseException | _Closed):
+        if not isinstance(item, SisError | _Closed):
             return item
         self._inbox.put_nowait(item)  # the end stays for the next call
-        if isinstance(item, BaseException):
+        if isinstance(item, SisError):
             raise item
         return None
 
@@ -267,9 +267,13 @@ class RecognitionSession(Exchange):
         if task is None or task.done():
             return
         try:
-            if self.state in (SessionState.STREAMING, SessionState.ENDING):
-                self.end(cancel=True)
+            if self.state is SessionState.STREAMING:
+                async with asyncio.timeout(self._timeouts.close):
+                    await self.end(cancel=True)
+            if self.state is SessionState.ENDING:
                 await asyncio.wait([task], timeout=self._timeouts.close)
+        except TimeoutError:
+            _LOGGER.debug("Sending END to cancel took too long")
         finally:
             if not task.done():
                 task.cancel()
@@ -277,17 +281,51 @@ class RecognitionSession(Exchange):
             # A task cancelled before it ever ran did not report its end.
             self._report(SisConnectionError("The session was closed"))
 
+    # Sending ---------------------------------------------------------------
+
+    async def _wait_opened(self) -> None:
+        """Wait until START is answered; raise the session's error if it failed."""
+        self.start()
+        await self._opened.wait()
+        if self._error is not None:
+            raise self._error
+
+    async def _write(self, *items: bytes | str, ending: bool = False) -> bool:
+        """Send audio frames and commands in order: the one way anything goes out.
+
+        Only while streaming: nothing follows END (`ending` marks the items
+        that end the stream). Returns whether the items were sent. A connection
+        that broke is not an error here: the receiving side sees it and
+        reports it.
+        """
+        async with self._write_lock:
+            ws = self._ws
+            if self.state is not SessionState.STREAMING or ws is None:
+                return False
+            if ending:
+                self.state = SessionState.ENDING
+            try:
+                for item in items:
+                    if isinstance(item, bytes):
+                        await ws.send_bytes(item)
+                        self.stats.audio_bytes += len(item)
+                    else:
+                        await ws.send_str(item)
+            except (aiohttp.ClientError, OSError) as err:
+                _LOGGER.debug("Sending stopped: %s", type(err).__name__)
+            return True
+
     # Background work -------------------------------------------------------
 
     async def _run(self) -> None:
         error: SisError | None = None
-        ws: aiohttp.ClientWebSocketResponse | None = None
         try:
             async with asyncio.timeout(self._timeouts.session(self.mode)):
-                ws = await self._open()
-                self.state = SessionState.STREAMING
-                await self._exchange(ws)
-            self.state = SessionState.ENDED
+                self._ws = await self._open()
+                if self.state is SessionState.OPENING:  # not aborted meanwhile
+                    self.state = SessionState.STREAMING
+                self._opened.set()
+                await self._receive_until_end(self._ws)
         except TimeoutError:
             error = SisTimeoutError(
                 f"The session did not finish within {self._timeouts.session(self.mode):g} s"
@@ -298,30 +336,48 @@ class RecognitionSession(Exchange):
             error = SisConnectionError("The session was closed")
             raise
         finally:
-            if error is not None:
-                self.state = SessionState.FAILED
             self._report(error)
+            ws, self._ws = self._ws, None
             await close_websocket(ws)
 
-    def _report(self, error: BaseException | None) -> None:
-        """Put the end of the message stream into the inbox, once."""
-        if self._outcome is not None:
+    def _report(self, error: SisError | None) -> None:
+        """End the message stream, once: normally (ENDED), or with `error` (FAILED)."""
+        if self.state in OVER:
             return
-        self._outcome = _CLOSED if error is None else error
-        if isinstance(error, SisError):
-            self.stats.error_code = self.stats.error_code or error.code or type(error).__name__
+        if error is None:
+            self.state = SessionState.ENDED
+        else:
+            self.state = SessionState.FAILED
+            self._error = error
+            self.stats.error_code = error.label
             error.trace_id = error.trace_id or self.stats.trace_id
-        self._inbox.put_nowait(self._outcome)
+        self._opened.set()  # audio waiting for START gets the error
+        self._inbox.put_nowait(_CLOSED if error is None else error)
 
     async def _open(self) -> aiohttp.ClientWebSocketResponse:
-        """Connect and get START answered; retry once while the opening budget lasts."""
-        return await open_with_retry(self._attempt, self._auth, self._timeouts.opening)
+        """Connect and get START answered within the opening budget.
+
+        A failure worth retrying is retried once; a refusal that may concern
+        the hot-word table is answered by trying once more without it.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeouts.opening
+        try:
+            return await open_with_retry(self._attempt, self._auth, self._timeouts.opening)
+        except SisError as err:
+            left = deadline - loop.time()
+            if self.config.vocabulary_id is None or not may_concern_vocabulary(err) or left <= 0:
+                raise
+            _LOGGER.debug("START was refused while naming a hot-word table; without it: %s", err)
+            self.stats.vocabulary_refusal = VocabularyRefusal(self.config.vocabulary_id, err)
+            self.config = replace(self.config, vocabulary_id=None)
+            return await open_with_retry(self._attempt, self._auth, left)
 
     async def _attempt(
         self, number: int, headers: dict[str, str]
     ) -> aiohttp.ClientWebSocketResponse:
         """One attempt: authenticate, connect, and get START answered."""
-        self.stats.attempts = number
+        self.stats.attempts += 1
         url = self._endpoints.rasr_url(await self._auth.project_id(), self.mode)
         opened = await self._opener.open(
             url, {"command": "START", "config": self.config.to_json()}, headers
@@ -332,77 +388,40 @@ class RecognitionSession(Exchange):
         self._inbox.put_nowait(opened.start)
         return opened.ws
 
-    async def _exchange(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        """Send audio and receive messages at the same time until the END answer."""
+    async def _receive_until_end(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Read messages into the inbox until the END answer; bound the wait after END."""
         try:
             async with asyncio.timeout(None) as deadline:
                 self._deadline = deadline
-                sender = asyncio.get_running_loop().create_task(self._send_loop(ws))
-                try:
-                    await self._receive_loop(ws)
-                finally:
-                    self._deadline = None
-                    sender.cancel()
-                    await asyncio.wait([sender])
+                while not isinstance(message := await next_message(ws), EndResponse):
+                    await self._on_message(message)
+                    self._inbox.put_nowait(message)
         except TimeoutError as err:
             if not deadline.expired():
                 raise  # pragma: no cover - only the session's own bound is left
             raise SisTimeoutError("The END answer did not come in time") from err
+        finally:
+            self._deadline = None
+        self.stats.end_response_at = time.monotonic()
+        self._inbox.put_nowait(message)
+
+    async def _on_message(self, message: ServerMessage) -> None:
+        if isinstance(message, ResultResponse):
+            finals = sum(1 for segment in message.segments if segment.is_final)
+            if finals:
+                self.stats.final_segments += finals
+                self.stats.last_final_at = time.monotonic()
+                if self.state is SessionState.ENDING:
+                    self._wait_for_end(self._timeouts.end_grace)
+        elif isinstance(message, EventResponse) and message.event == Event.EXCEEDED_AUDIO:
+            # Older services stop listening at their audio limit with this event
+            # instead of SIS.0309: ask for the results of what was heard.
+            self.stats.audio_truncated = True
+            await self.end()
+        elif isinstance(message, EventResponse) and message.event in ENDING_EVENTS:
+            self.stats.voice_end_at = self.stats.voice_end_at or time.monotonic()
 
     def _wait_for_end(self, seconds: float) -> None:
         """From now on, the END answer may take at most `seconds`."""
         if self._deadline is not None:
             self._deadline.reschedule(asyncio.get_running_loop().time() + seconds)
-
-    async def _send_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self._ws = ws
-        try:
-            while True:
-                if self._outbox.empty():
-                    self._sender_idle = True
-                    item = await self._outbox.get()
-                    self._sender_idle = False
-                else:
-                    item = self._outbox.get_nowait()
-                if isinstance(item, bytes):
-                    await ws.send_bytes(item)
-                    self.stats.audio_bytes += len(item)
-                    continue
-                self._ws = None
-                await ws.send_str(item)
-                self.state = SessionState.ENDING
-                self.stats.end_sent_at = time.monotonic()
-                self._wait_for_end(self._timeouts.end)
-                return
-        except (aiohttp.ClientError, OSError) as err:
-            # The receive side sees the closed connection and reports it.
-            _LOGGER.debug("Sending stopped: %s", type(err).__name__)
-        finally:
-            self._ws = None
-            self._sender_idle = False
-
-    async def _receive_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        while True:
-            message = await next_message(ws)
-            if isinstance(message, ResultResponse):
-                self._on_result(message)
-            elif isinstance(message, EventResponse) and message.event == Event.EXCEEDED_AUDIO:
-                # Older services stop listening at their audio limit with this event
-                # instead of SIS.0309: ask for the results of what was heard.
-                self._audio_truncated = True
-                self.end()
-            elif isinstance(message, EventResponse) and message.event in ENDING_EVENTS:
-                self.stats.voice_end_at = self.stats.voice_end_at or time.monotonic()
-            self._inbox.put_nowait(message)
-            if isinstance(message, EndResponse):
-                self.stats.end_response_at = time.monotonic()
-                return
-
-    def _on_result(self, message: ResultResponse) -> None:
-        finals = sum(1 for segment in message.segments if segment.is_final)
-        if not finals:
-            return
-        self.stats.final_segments += finals
-        self.stats.last_final_at = time.monotonic()
-        if self.state is SessionState.ENDING:
-            self._wait_for_end(self._timeouts.end_grace)

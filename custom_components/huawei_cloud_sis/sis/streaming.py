@@ -22,7 +22,8 @@ import contextlib
 import logging
 from typing import Final
 
-from .errors import SisError
+from .errors import SisError, SisSourceError
+from .outcome import SynthesisOutcome
 from .sentences import SentenceSplitter, speakable
 from .synthesis import Synthesis, SynthesisStats
 
@@ -55,7 +56,7 @@ class StreamingSynthesis:
         self._changed = asyncio.Event()
         self._soon: asyncio.Handle | None = None
         self._closed = False
-        self._failure: BaseException | None = None
+        self._failure: SisError | None = None
         self.pieces: list[str] = []
         """The texts synthesised so far, in order."""
         self.stats: list[SynthesisStats] = []
@@ -65,29 +66,51 @@ class StreamingSynthesis:
         """Describe the progress, never the text."""
         return f"StreamingSynthesis(pieces={len(self.pieces)})"
 
+    @property
+    def outcome(self) -> SynthesisOutcome:
+        """The answer: complete once the iteration has ended (the audio so far before)."""
+        stats = tuple(self.stats)
+        return SynthesisOutcome(
+            failure=self._failure,
+            pieces=len(self.pieces),
+            characters=sum(item.characters for item in stats),
+            audio_seconds=sum(item.audio_bytes / item.bytes_per_second for item in stats),
+            trace_ids=tuple(item.trace_id for item in stats if item.trace_id),
+            stats=stats,
+        )
+
     async def __aiter__(self) -> AsyncGenerator[bytes]:
-        """Yield the audio of every piece in order, each as it arrives."""
+        """Yield the audio of every piece in order, each as it arrives.
+
+        A failure ends the audio early and is kept in `outcome`: a failed
+        synthesis at once, a failed text source once the pieces already
+        started are spoken. Iterating raises nothing but a cancellation.
+        """
         reader = asyncio.get_running_loop().create_task(self._read(), name="sis synthesis text")
         try:
             while True:
                 self._launch()
                 if not self._running:
-                    if self._failure is not None:
-                        raise self._failure
-                    if self._splitter.finished and not self._splitter.pending:
+                    if self._failure is not None or (
+                        self._splitter.finished and not self._splitter.pending
+                    ):
                         return
                     self._changed.clear()
                     await self._changed.wait()
                     continue
                 synthesis = self._running[0]
-                async with contextlib.aclosing(aiter(synthesis)) as audio:
-                    async for chunk in audio:
-                        yield chunk
+                try:
+                    async with contextlib.aclosing(aiter(synthesis)) as audio:
+                        async for chunk in audio:
+                            yield chunk
+                except SisError as err:
+                    self._failure = err
+                    return  # the syntheses still running are closed below
                 self._running.popleft()
                 self.stats.append(synthesis.stats)
                 await synthesis.close()
                 if self._failure is not None:
-                    raise self._failure
+                    return  # the text source failed, or a piece was refused
         finally:
             self._closed = True  # a launch still due does nothing now
             reader.cancel()
@@ -107,7 +130,7 @@ class StreamingSynthesis:
                     # first, so that the whole message goes in one piece.
                     self._soon = asyncio.get_running_loop().call_soon(self._launch_soon)
         except Exception as err:  # noqa: BLE001 - the source's failure ends the reply
-            self._failure = err
+            self._failure = SisSourceError.of(err)
         else:
             self._splitter.finish()
         self._changed.set()

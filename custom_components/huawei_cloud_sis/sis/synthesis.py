@@ -63,6 +63,8 @@ class SynthesisStats:
     end_at: float | None = None
     """When the END answer arrived."""
     audio_bytes: int = 0
+    bytes_per_second: int = 32000
+    """Of the audio asked for (16-bit PCM at the config's sample rate)."""
     trace_id: str | None = None
     error_code: str | None = None
 
@@ -90,7 +92,11 @@ class Synthesis(Exchange):
         config.check_text(text)
         self.text = text
         self.config = config
-        self.stats = SynthesisStats(voice=config.voice, characters=text_length(text))
+        self.stats = SynthesisStats(
+            voice=config.voice,
+            characters=text_length(text),
+            bytes_per_second=config.bytes_per_second,
+        )
         self._auth = auth
         self._endpoints = endpoints
         self._timeouts = timeouts
@@ -132,7 +138,7 @@ class Synthesis(Exchange):
         if self.stats.end_at is not None or self.stats.error_code is not None:
             return
         if isinstance(outcome, SisError):
-            self.stats.error_code = outcome.code or type(outcome).__name__
+            self.stats.error_code = outcome.label
             outcome.trace_id = outcome.trace_id or self.stats.trace_id
         else:
             self.stats.end_at = time.monotonic()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .config import IntRange
 from .errors import SisConfigError
+from .ranges import IntRange
 from .voices import VOICES, Voice, text_length
 
 SPEED: Final = IntRange(-500, 500)
@@ -52,10 +52,7 @@ class SynthesisConfig:
                 continue
             if not takes:
                 raise SisConfigError(f"{self.voice} does not take {name}")
-            if value not in allowed:
-                raise SisConfigError(
-                    f"{name} must be an integer from {allowed.low} to {allowed.high}, not {value!r}"
-                )
+            allowed.check(name, value)
 
     @property
     def spec(self) -> Voice:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import RecognitionMode
+from .recognition_config import RecognitionMode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

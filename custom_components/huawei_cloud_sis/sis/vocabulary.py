@@ -19,24 +19,16 @@ from yarl import URL
 
 from . import rest
 from .auth import Auth
-from .config import is_vocabulary_id
 from .endpoints import Endpoints
+from .error_mapping import worth_retrying
 from .errors import (
-    SisCertificateError,
     SisConfigError,
-    SisConnectionError,
     SisError,
     SisProtocolError,
-    SisServerError,
-    SisTimeoutError,
-    SisVocabularyError,
-    SisVocabularyLanguageError,
-    SisVocabularyLimitError,
-    SisVocabularyNameTakenError,
     SisVocabularyNotFoundError,
-    SisVocabularyWordError,
 )
 from .hot_words import MAX_WORDS_PER_TABLE, TableLanguage, word_problem
+from .recognition_config import is_vocabulary_id
 from .timeouts import DEFAULT_TIMEOUTS, Timeouts
 
 _LOGGER = logging.getLogger(__name__)
@@ -50,16 +42,7 @@ DEFAULT_PAGE_SIZE: Final = 10
 MAX_PAGE_SIZE: Final = 100
 """The largest `limit` asked for. The service documents no maximum; one page of this
 size holds every table an account may have."""
-NOT_FOUND: Final = "SIS.0201"
-
 _NAME_RE: Final = re.compile(rf"[A-Za-z0-9_#-]{{1,{MAX_NAME_LENGTH}}}")
-_ERRORS: Final[dict[str, type[SisVocabularyError]]] = {
-    NOT_FOUND: SisVocabularyNotFoundError,
-    "SIS.0203": SisVocabularyWordError,
-    "SIS.0204": SisVocabularyNameTakenError,
-    "SIS.0205": SisVocabularyLanguageError,
-    "SIS.0208": SisVocabularyLimitError,
-}
 _LIST_LIMIT: Final = 10 * MAX_TABLES
 """A table list longer than this is taken as a service that never stops paging."""
 
@@ -125,23 +108,8 @@ def _payload(
 
 
 def _error(response: rest.RestResponse, what: str) -> SisError:
-    """Return the exception for an error answer: SIS.02xx codes get their own classes."""
-    code = response.error_code
-    if response.status == 400 and code is not None and code.startswith("SIS.02"):
-        text = response.error_message or code
-        return _ERRORS.get(code, SisVocabularyError)(
-            f"SIS refused the {what} request: {text}", code=code, status=response.status
-        )
+    """Return the exception for an error answer (SIS.02xx codes have their own classes)."""
     return rest.error_for(response, service=rest.SIS, what=what)
-
-
-def _outcome_unknown(err: SisError) -> bool:
-    """Whether a failed request may still have reached the service and taken effect."""
-    if isinstance(err, SisServerError):
-        return (err.status or 0) >= 500
-    if isinstance(err, SisConnectionError):
-        return not isinstance(err, SisCertificateError)
-    return isinstance(err, SisTimeoutError)
 
 
 def _string(data: dict[str, Any], key: str, what: str, *, default: str | None = None) -> str:
@@ -245,8 +213,8 @@ class VocabularyClient:
         try:
             response = await self._request("POST", url, what, payload)
         except SisError as err:
-            if not _outcome_unknown(err):
-                raise
+            if not worth_retrying(err):
+                raise  # the service refused it: no table was made
             # A create is not sent twice: if the first one reached the service, a
             # second would be refused as a taken name, or make a second table.
             # Instead the table is looked up by its name, which is unique per
@@ -367,5 +335,7 @@ class VocabularyClient:
         """
         what = "hot-word table delete"
         response = await self._send("DELETE", await self._url(vocabulary_id), what)
-        if not response.ok and response.error_code != NOT_FOUND:
-            raise _error(response, what)
+        if not response.ok:
+            error = _error(response, what)
+            if not isinstance(error, SisVocabularyNotFoundError):
+                raise error

@@ -24,8 +24,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-CHINA_REGIONS: Final = ("cn-north-4", "cn-east-3")
-MIDDLE_EAST_REGIONS: Final = ("me-east-1",)
+from .regions import Site, synthesis_regions
+
+CHINA_REGIONS: Final = synthesis_regions(Site.CHINA)
+"""Where the China site's voices are offered: Beijing4 and Shanghai1."""
+MIDDLE_EAST_REGIONS: Final = synthesis_regions(Site.INTERNATIONAL)
+"""Where the international site's "virtual human" voices are offered: Riyadh only."""
 SYNTHESIS_REGIONS: Final = (*CHINA_REGIONS, *MIDDLE_EAST_REGIONS)
 """Regions with a documented real-time speech synthesis endpoint (nothing for ap-southeast-3)."""
 

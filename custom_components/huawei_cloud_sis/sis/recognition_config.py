@@ -8,6 +8,7 @@ import re
 from typing import Any, TypeGuard
 
 from .errors import SisConfigError
+from .ranges import IntRange
 
 
 class RecognitionMode(StrEnum):
@@ -71,20 +72,6 @@ class AudioFormat(StrEnum):
         return b"\x00\x00"
 
 
-@dataclass(frozen=True, slots=True)
-class IntRange:
-    """The inclusive range of an integer field of the START config."""
-
-    low: int
-    high: int
-
-    def __contains__(self, value: object) -> bool:
-        """Whether `value` is an integer (not a bool) within the range."""
-        if isinstance(value, bool) or not isinstance(value, int):
-            return False
-        return self.low <= value <= self.high
-
-
 VAD_HEAD_MS = IntRange(0, 60000)
 """`vad_head`: leading silence in ms before sentence mode gives up; 0 means no limit."""
 VAD_TAIL_MS = IntRange(0, 3000)
@@ -103,13 +90,6 @@ def is_vocabulary_id(value: object) -> TypeGuard[str]:
 
 def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
-
-
-def _check_range(name: str, value: int | None, allowed: IntRange) -> None:
-    if value is not None and value not in allowed:
-        raise SisConfigError(
-            f"{name} must be an integer from {allowed.low} to {allowed.high}, not {value!r}"
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,9 +126,13 @@ class RecognitionConfig:
             raise SisConfigError(
                 f"Model {self.model} does not match audio format {self.audio_format.value}"
             )
-        _check_range("vad_head", self.vad_head, VAD_HEAD_MS)
-        _check_range("vad_tail", self.vad_tail, VAD_TAIL_MS)
-        _check_range("max_seconds", self.max_seconds, MAX_SECONDS)
+        for name, allowed in (
+            ("vad_head", VAD_HEAD_MS),
+            ("vad_tail", VAD_TAIL_MS),
+            ("max_seconds", MAX_SECONDS),
+        ):
+            if (value := getattr(self, name)) is not None:
+                allowed.check(name, value)
         if self.vocabulary_id is not None and not is_vocabulary_id(self.vocabulary_id):
             raise SisConfigError("vocabulary_id must be a hot-word table id")
 
