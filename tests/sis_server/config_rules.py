@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .readings import Readings
+
 AUDIO_FORMATS: Final = {
     "pcm16k16bit": 16000,
     "pcm8k16bit": 8000,
@@ -87,12 +89,14 @@ def check_config(
     region: str | None,
     mode: str,
     table_language: Callable[[str], str | None] | None = None,
+    readings: Readings | None = None,
 ) -> Refusal | None:
     """Return why the service refuses this START config in `region` and `mode`, or None.
 
     `table_language` gives the language of a hot-word table of the session's
     project, None for a table the project does not have; without it any
-    well-formed `vocabulary_id` passes.
+    well-formed `vocabulary_id` passes. `readings.dead_table_start` says how a
+    table the project does not have is answered.
     """
     if config is None:
         return Refusal("SIS.0012", "'config' cannot be empty")
@@ -131,7 +135,8 @@ def check_config(
     if AUDIO_FORMATS[audio_format] != model.sample_rate:
         return Refusal("SIS.0301", "'audio_format' is not match model")
     if "vocabulary_id" in config and table_language is not None:
-        return _check_table(config["vocabulary_id"], model_name, model, table_language)
+        dead_table = (readings or Readings()).dead_table_start
+        return _check_table(config["vocabulary_id"], model_name, model, table_language, dead_table)
     return None
 
 
@@ -140,17 +145,23 @@ def _check_table(
     model_name: str,
     model: Model,
     table_language: Callable[[str], str | None],
+    dead_table: str,
 ) -> Refusal | None:
     """Refuse a table that is unknown, of another project, or of another language.
 
-    The pages say "an invalid id errors" without a code; the hot-word codes are
-    the clearest answer: SIS.0201 (table not found) for an unknown or foreign
-    table. For a table of another language the pages say it "has no effect" or
+    The pages say "an invalid id errors" without a code. An unknown or foreign
+    table is answered as the reading `dead_table` says (`Readings.dead_table_start`):
+    by default with the clearest of the hot-word codes, SIS.0201 (table not
+    found). For a table of another language the pages say it "has no effect" or
     may be refused; refused it is, with SIS.0205 (language not supported), so a
     client learns of a table that would silently do nothing.
     """
     language = table_language(vocabulary_id)
     if language is None:
+        if dead_table == "ignore":
+            return None
+        if dead_table == "other":
+            return _invalid("vocabulary_id")
         return Refusal("SIS.0201", f"the vocabulary {vocabulary_id} is not found")
     if language != model.table_language:
         return Refusal("SIS.0205", f"a {language} vocabulary is not supported by {model_name}")
