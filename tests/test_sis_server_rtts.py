@@ -11,6 +11,7 @@ import pytest
 
 from tests.helpers.raw_client import get_token, refused
 from tests.sis_server import PROJECTS, SisServer, decode
+from tests.sis_server.readings import Readings
 from tests.sis_server.synthesis_rules import Accepted, Refusal, check_start
 
 type Open = Callable[..., Awaitable[aiohttp.ClientWebSocketResponse]]
@@ -149,7 +150,8 @@ def _start(text: str = "好", **config: Any) -> dict[str, Any]:
     ],
 )
 def test_refusals(command: Any, region: str, code: str) -> None:
-    outcome = check_start(command, region)
+    # Every voice of the voice list, so that the rules of each voice are checked.
+    outcome = check_start(command, region, Readings(realtime_voices="all"))
     assert isinstance(outcome, Refusal)
     assert outcome.code == code
 
@@ -165,4 +167,4 @@ def test_refusals(command: Any, region: str, code: str) -> None:
     ],
 )
 def test_accepted(command: Any, region: str) -> None:
-    assert isinstance(check_start(command, region), Accepted)
+    assert isinstance(check_start(command, region, Readings(realtime_voices="all")), Accepted)
