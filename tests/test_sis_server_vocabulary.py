@@ -620,6 +620,7 @@ async def test_the_emulator_names_the_table_endpoint(
         await task
     assert "Hot-word tables: http://127.0.0.1:" in output
     assert "/v1/<project id>/asr/vocabularies" in output
+    assert f"Readings of Huawei's disputed points: {Readings()}" in output
 
 
 def test_the_emulator_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
