@@ -1,4 +1,11 @@
-"""START config validation, answering with the service's error code and message."""
+"""START config validation, answering with the service's error code and message.
+
+The product keeps its own copy of the same documented facts, on purpose: the
+two share no code, so a misreading in one is not hidden by the other. Each
+table below names the product module it mirrors; when a documented limit
+changes, change both (tests/test_emulator_mirrors_product.py fails until they
+agree).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from typing import Any, Final
 
 from .readings import Readings
 
+# Mirrors the product's sis/config.py (AudioFormat: values, sample rates, widths, frame sizes).
 AUDIO_FORMATS: Final = {
     "pcm16k16bit": 16000,
     "pcm8k16bit": 8000,
@@ -18,6 +26,7 @@ AUDIO_FORMATS: Final = {
 }
 """Audio format → sample rate."""
 
+# Mirrors the product's sis/endpoints.py (REGIONS).
 CHINA_SITE: Final = ("cn-north-4", "cn-east-3")
 INTERNATIONAL: Final = ("ap-southeast-3", "me-east-1")
 
@@ -37,6 +46,8 @@ class Model:
     """The real-time modes that take the model."""
 
 
+# Mirrors the product's languages.py (LANGUAGES: models, regions, digit_norm, min_max_seconds)
+# and sis/hot_words.py (table_language_for_model).
 MODELS: Final = {
     # Huawei's 2021 pages offer chinese_16k_general in the continuous and short-stream
     # modes only; newer SDK samples use it in continuous mode with vad_tail and
@@ -60,6 +71,8 @@ MODELS: Final = {
     "arabic_16k_general": Model(16000, INTERNATIONAL, table_language=None),
 }
 
+# SWITCHES, RANGES and KNOWN_FIELDS mirror the product's sis/config.py (RecognitionConfig,
+# VAD_HEAD_MS, VAD_TAIL_MS, MAX_SECONDS).
 SWITCHES: Final = ("add_punc", "interim_results", "digit_norm", "need_word_info")
 """Fields whose value is the string "yes" or "no"."""
 RANGES: Final = {"vad_head": (0, 60000), "vad_tail": (0, 3000), "max_seconds": (1, 60)}
@@ -178,6 +191,7 @@ def sample_width(audio_format: str) -> int:
     return 2 if audio_format.endswith("16bit") else 1
 
 
+# Mirrors the product's sis/config.py (AudioFormat.min_frame and max_frame).
 def frame_limits(audio_format: str) -> tuple[int, int]:
     """Smallest and largest binary frame, in bytes, the service accepts for a format."""
     return (320, 65536) if sample_rate(audio_format) == 16000 else (160, 32768)

@@ -8,6 +8,9 @@ Where pages disagree the stricter reading is kept:
 - Names are unique per account (user), not per project, and the table limit
   counts the tables of every project: both are said of the user.
 
+The product keeps its own copy of these rules (named at the table below);
+tests/test_emulator_mirrors_product.py fails when the two disagree.
+
 Where the pages leave the answer open, `Readings` chooses: English tables
 (H2), what the list's `offset` counts and its page size (H3), and the number
 of tables per account (H4, 100 by default).
@@ -22,6 +25,8 @@ import unicodedata
 from .config_rules import CHINA_SITE, Refusal
 from .readings import Readings
 
+# Mirrors the product's sis/hot_words.py (MAX_WORDS_PER_TABLE, MAX_WORD_BYTES, word_problem,
+# table_languages) and sis/vocabulary.py (name, description and page limits, MAX_TABLES).
 MAX_WORDS: Final = 1024
 MAX_WORD_BYTES: Final = 32
 MAX_DESCRIPTION_BYTES: Final = 255

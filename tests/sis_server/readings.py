@@ -83,6 +83,7 @@ class Readings:
     without saying how. "exact": tables of exactly that name; "contains": tables whose name
     contains it (a fuzzy search); "ignored": the body is not read, every table is listed."""
 
+    # Mirrors the product's sis/vocabulary.py (MAX_TABLES) under the default reading.
     max_tables: int = field(default=100, metadata=_choices(100, 10, counts=True))
     """H4. Tables per account (all projects together), past which a create is SIS.0208: 100
     (API now, "每个用户限制创建100个热词表") or 10 (API 2021, the websocket SDK's sample)."""

@@ -15,6 +15,9 @@ Where they disagree the strict reading is taken:
   the code the pages name for premium voices used against their constraints.
 - Characters are counted as UTF-16 code units (an emoji counts twice).
 
+The product keeps its own copy of these rules (named at the tables below);
+tests/test_emulator_mirrors_product.py fails when the two disagree.
+
 Where the pages leave the answer open, `Readings` chooses: which voices
 real-time synthesis takes and how it refuses the others (T1), and whether
 `<`, `>` and `&` are refused as illegal SSML (T3).
@@ -27,6 +30,8 @@ from typing import Any, Final
 
 from .readings import Readings
 
+# The voice tables and limits below mirror the product's sis/voices.py (VOICES, SYNTHESIS_REGIONS,
+# text_length) and sis/synthesis_config.py (SPEED, PITCH, VOLUME).
 CHINA: Final = ("cn-north-4", "cn-east-3")
 MIDDLE_EAST: Final = ("me-east-1",)
 
