@@ -42,10 +42,12 @@ def _choices(*values: object, counts: bool = False) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class Readings:
-    """One reading per disputed point; the defaults are the emulator's behaviour before switches.
+    """One reading per disputed point, each default the strictest or best documented one.
 
-    Each default is the strictest or the best documented reading, except where
-    the emulator's earlier behaviour is kept (named in the field's text).
+    Where no reading is better documented, the emulator's earlier answer is the
+    default (the field's text says so). The synthesis defaults changed: before
+    the switches, every voice of the voice list was taken and no text was
+    refused as SSML.
     """
 
     dead_table_start: DeadTableStart = field(
@@ -96,8 +98,8 @@ class Readings:
     common voices"), huaxiaomei, huaxiaofei (SDK reference), huaxiaolong, huaxiaorui,
     huaxiaohe, -ye, -xue, -jiao, -hui, -kang, -kun, -quan, amy and alvin (API now, its
     text-length clause). "all": those and every voice of the non-streaming `/tts` list of
-    the SDK (38 voices), the emulator's earlier behaviour. ME-Riyadh's four voices are the
-    same under both."""
+    the SDK (38 voices); the emulator took those 38 before, without the eight newer ones.
+    ME-Riyadh's four voices are the same under both."""
 
     voice_refusal: VoiceRefusal = field(
         default="SIS.0411", metadata=_choices("SIS.0411", "property")
