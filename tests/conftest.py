@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.typing import (
 from custom_components.huawei_cloud_sis.const import AUTH_TYPE_TOKEN, DOMAIN
 from tests.helpers.entry import PROJECT_ID, TEST_TIMEOUTS, entry_data
 from tests.helpers.pipeline import PipelineRun, RunFactory
-from tests.helpers.raw_client import REGION, Connect, Ws, get_token, rasr_url
+from tests.helpers.raw_client import REGION, Connect, OpenRtts, Ws, get_token, rasr_url
 from tests.helpers.recognise import ENTITY_ID, HttpClient
 from tests.sis_server import PROJECTS, SisServer
 
@@ -95,6 +95,24 @@ async def connect(http: aiohttp.ClientSession, server: SisServer) -> AsyncIterat
         )
         sockets.append(ws)
         return Ws(ws)
+
+    yield factory
+    for ws in sockets:
+        await ws.close()
+
+
+@pytest.fixture
+async def open_rtts(http: aiohttp.ClientSession, server: SisServer) -> AsyncIterator[OpenRtts]:
+    """Open raw synthesis WebSockets to the local server with a token of a region."""
+    sockets: list[aiohttp.ClientWebSocketResponse] = []
+
+    async def factory(region: str = REGION) -> aiohttp.ClientWebSocketResponse:
+        token = await get_token(http, server, region)
+        ws = await http.ws_connect(
+            f"{server.sis_url}/v1/{PROJECTS[region]}/rtts", headers={"X-Auth-Token": token}
+        )
+        sockets.append(ws)
+        return ws
 
     yield factory
     for ws in sockets:

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 import json
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.helpers.raw_client import get_token, refused
+from tests.helpers.raw_client import OpenRtts, get_token, refused
 from tests.sis_server import PROJECTS, SisServer, decode
+from tests.sis_server.readings import Readings
 from tests.sis_server.synthesis_rules import Accepted, Refusal, check_start
-
-type Open = Callable[..., Awaitable[aiohttp.ClientWebSocketResponse]]
-
-
-@pytest.fixture
-async def open_rtts(http: aiohttp.ClientSession, server: SisServer) -> AsyncIterator[Open]:
-    sockets: list[aiohttp.ClientWebSocketResponse] = []
-
-    async def factory(region: str = "cn-north-4") -> aiohttp.ClientWebSocketResponse:
-        token = await get_token(http, server, region)
-        ws = await http.ws_connect(
-            f"{server.sis_url}/v1/{PROJECTS[region]}/rtts", headers={"X-Auth-Token": token}
-        )
-        sockets.append(ws)
-        return ws
-
-    yield factory
-    for ws in sockets:
-        await ws.close()
 
 
 async def _json(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
@@ -40,7 +21,7 @@ async def _json(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
     return data
 
 
-async def test_start_audio_end(open_rtts: Open, server: SisServer) -> None:
+async def test_start_audio_end(open_rtts: OpenRtts, server: SisServer) -> None:
     ws = await open_rtts()
     config = {"audio_format": "pcm", "sample_rate": "16000", "property": "chinese_xiaoyu_common"}
     await ws.send_json({"command": "START", "text": "欢迎使用。", "config": config})
@@ -59,7 +40,9 @@ async def test_start_audio_end(open_rtts: Open, server: SisServer) -> None:
     assert server.syntheses[-1].text == "欢迎使用。"
 
 
-async def test_defaults_without_config_and_an_error_keeps_the_connection(open_rtts: Open) -> None:
+async def test_defaults_without_config_and_an_error_keeps_the_connection(
+    open_rtts: OpenRtts,
+) -> None:
     ws = await open_rtts()
     await ws.send_json({"command": "START", "text": "好", "config": {"volume": 101}})
     assert (await _json(ws))["error_code"] == "SIS.0415"
@@ -75,7 +58,7 @@ async def test_defaults_without_config_and_an_error_keeps_the_connection(open_rt
     assert len(message.data) == 3 * 80 * 2
 
 
-async def test_no_text_in_time_is_fatal(open_rtts: Open, server: SisServer) -> None:
+async def test_no_text_in_time_is_fatal(open_rtts: OpenRtts, server: SisServer) -> None:
     server.idle_timeout = 0.2
     ws = await open_rtts()
     fatal = await _json(ws)
@@ -97,7 +80,7 @@ async def test_singapore_has_no_synthesis_api(
     assert (status, body["error_code"]) == (401, "APIG.0301")
 
 
-async def test_alaw_is_sent_as_one_byte_a_sample(open_rtts: Open) -> None:
+async def test_alaw_is_sent_as_one_byte_a_sample(open_rtts: OpenRtts) -> None:
     ws = await open_rtts("cn-east-3")
     config = {"audio_format": "alaw", "sample_rate": "8000"}
     await ws.send_json({"command": "START", "text": "a", "config": config})
@@ -149,7 +132,8 @@ def _start(text: str = "好", **config: Any) -> dict[str, Any]:
     ],
 )
 def test_refusals(command: Any, region: str, code: str) -> None:
-    outcome = check_start(command, region)
+    # Every voice of the voice list, so that the rules of each voice are checked.
+    outcome = check_start(command, region, Readings(realtime_voices="all"))
     assert isinstance(outcome, Refusal)
     assert outcome.code == code
 
@@ -165,4 +149,4 @@ def test_refusals(command: Any, region: str, code: str) -> None:
     ],
 )
 def test_accepted(command: Any, region: str) -> None:
-    assert isinstance(check_start(command, region), Accepted)
+    assert isinstance(check_start(command, region, Readings(realtime_voices="all")), Accepted)

@@ -29,7 +29,8 @@ from tests.sis_server import (
     synthesize,
 )
 from tests.sis_server.__main__ import serve
-from tests.sis_server.hot_word_rules import MAX_TABLES, MAX_WORDS
+from tests.sis_server.hot_word_rules import MAX_WORDS
+from tests.sis_server.readings import Readings
 from tests.sis_server.recognizer import Transcriber
 from tests.tls import self_signed_context
 
@@ -303,7 +304,7 @@ async def test_names_are_unique_per_account(api: Send) -> None:
 
 
 async def test_at_most_a_hundred_tables_per_account(api: Send, server: SisServer) -> None:
-    for n in range(MAX_TABLES):
+    for n in range(server.readings.max_tables):
         project = PROJECT if n % 2 else SHANGHAI  # the limit counts every project
         assert (await api("POST", "", TABLE | {"name": f"t{n}"}, project=project)).status == 200
     refusal(await api("POST", "", TABLE | {"name": "last"}), 400, "SIS.0208")
@@ -619,6 +620,7 @@ async def test_the_emulator_names_the_table_endpoint(
         await task
     assert "Hot-word tables: http://127.0.0.1:" in output
     assert "/v1/<project id>/asr/vocabularies" in output
+    assert f"Readings of Huawei's disputed points: {Readings()}" in output
 
 
 def test_the_emulator_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -631,7 +633,7 @@ def test_the_emulator_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(sphinx, "available", lambda: False)
     monkeypatch.setattr(sys, "argv", ["sis-emulator", "--port", "1", "--phrase", "hi"])
     emulator.main()
-    assert served == [("127.0.0.1", 1, "hi", None, None)]
+    assert served == [("127.0.0.1", 1, "hi", None, None, Readings())]
     self_signed_context(tmp_path)
     cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
     monkeypatch.setattr(sys, "argv", ["sis-emulator", "--certfile", cert, "--keyfile", key])

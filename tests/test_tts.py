@@ -293,6 +293,9 @@ async def test_entry_options_and_call_options_are_applied(
             "volume": 80,
         },
     )
+    # Hua Xiaoxia is on no real-time synthesis page: only a service that takes every voice of
+    # the voice list (reading T1 "all") speaks with it.
+    sis_server.readings.realtime_voices = "all"
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await speak(hass, "你好。", language="zh-CN")
     await speak(hass, "你好。", language="zh-CN", speed=-200, volume=10)

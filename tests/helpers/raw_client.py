@@ -68,6 +68,28 @@ async def get_token(http: aiohttp.ClientSession, server: SisServer, region: str 
         return response.headers["X-Subject-Token"]
 
 
+async def table_request(
+    http: aiohttp.ClientSession,
+    server: SisServer,
+    method: str,
+    path: str = "",
+    payload: Any = None,
+    *,
+    query: dict[str, str] | None = None,
+    region: str = REGION,
+) -> tuple[int, Any]:
+    """Send one hot-word table request with a token of `region`; return status and JSON body."""
+    url = URL(f"{server.rest_url}/v1/{PROJECTS[region]}/asr/vocabularies{path}")
+    async with http.request(
+        method,
+        url.with_query(query or {}),
+        headers={"X-Auth-Token": await get_token(http, server, region)},
+        json=payload,
+    ) as response:
+        text = await response.text()
+        return response.status, json.loads(text) if text else None
+
+
 async def create_table(
     http: aiohttp.ClientSession,
     server: SisServer,
@@ -78,14 +100,11 @@ async def create_table(
     region: str = REGION,
 ) -> str:
     """Create a hot-word table through the API, as the console would; return its id."""
-    async with http.post(
-        f"{server.rest_url}/v1/{PROJECTS[region]}/asr/vocabularies",
-        headers={"X-Auth-Token": await get_token(http, server, region)},
-        json={"name": name, "description": "", "language": language, "contents": words},
-    ) as response:
-        assert response.status == 200, await response.text()
-        vocabulary_id: str = (await response.json())["vocabulary_id"]
-        return vocabulary_id
+    body = {"name": name, "description": "", "language": language, "contents": words}
+    status, data = await table_request(http, server, "POST", "", body, region=region)
+    assert status == 200, data
+    vocabulary_id: str = data["vocabulary_id"]
+    return vocabulary_id
 
 
 def rasr_url(server: SisServer, mode: str = "continue-stream", project: str = PROJECT) -> str:
@@ -191,6 +210,8 @@ class Ws:
 
 
 type Connect = Callable[..., Awaitable[Ws]]
+type OpenRtts = Callable[..., Awaitable[aiohttp.ClientWebSocketResponse]]
+"""Open a raw synthesis WebSocket with a token of a region (default cn-north-4)."""
 
 
 def finals(messages: list[dict[str, Any]]) -> list[str]:

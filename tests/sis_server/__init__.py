@@ -8,6 +8,7 @@ on 127.0.0.1; `python -m tests.sis_server` runs it on its own.
 from .accounts import ACCESS_KEY, DOMAIN_NAME, PASSWORD, PROJECTS, SECRET_KEY, USERNAME
 from .faults import Fault, FaultKind, IamFault, RestFault
 from .rasr import RecordedSession
+from .readings import Readings
 from .rtts import RecordedSynthesis
 from .server import SisServer
 from .speech import decode, silence, synthesize, synthesize_sentences
@@ -23,6 +24,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "IamFault",
+    "Readings",
     "RecordedSession",
     "RecordedSynthesis",
     "RestFault",

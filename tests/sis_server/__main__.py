@@ -9,6 +9,7 @@ import ssl
 
 from . import sphinx
 from .accounts import ACCESS_KEY, DOMAIN_NAME, PASSWORD, PROJECTS, SECRET_KEY, USERNAME
+from .readings import Readings, describe
 from .recognizer import Transcriber
 from .server import DEFAULT_FALLBACK, SisServer
 
@@ -19,6 +20,7 @@ async def serve(
     phrase: str,
     ssl_context: ssl.SSLContext | None = None,
     transcriber: Transcriber | None = None,
+    readings: Readings | None = None,
 ) -> None:
     """Start the server, print how to reach it, and run until interrupted."""
     server = SisServer(
@@ -27,6 +29,7 @@ async def serve(
         fallback_text=phrase,
         ssl_context=ssl_context,
         transcriber=transcriber,
+        readings=readings,
     )
     await server.start()
     print(f"SIS endpoint: {server.sis_url}", flush=True)
@@ -41,6 +44,7 @@ async def serve(
         print(f"Audio that is not test speech is recognised as: {phrase!r}")
     else:
         print("Audio that is not test speech is recognised as English with pocketsphinx")
+    print(f"Readings of Huawei's disputed points: {server.readings}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
         await asyncio.Event().wait()
@@ -48,9 +52,22 @@ async def serve(
         await server.close()
 
 
+def _readings_help() -> str:
+    lines = [
+        "readings (--reading KEY=VALUE, repeatable): how the emulator answers where Huawei's",
+        "pages disagree or are silent (tests/sis_server/readings.py); KEY=default (its values):",
+    ]
+    lines += [f"  {key}={default}  ({values})" for key, values, default in describe()]
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Parse the flags and serve."""
-    parser = argparse.ArgumentParser(description="Local Huawei Cloud SIS emulator")
+    parser = argparse.ArgumentParser(
+        description="Local Huawei Cloud SIS emulator",
+        epilog=_readings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--phrase", default=DEFAULT_FALLBACK)
@@ -61,7 +78,18 @@ def main() -> None:
         action="store_true",
         help="answer --phrase even when pocketsphinx is installed",
     )
+    parser.add_argument(
+        "--reading",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="answer one disputed point by another reading (listed below); repeatable",
+    )
     args = parser.parse_args()
+    try:
+        readings = Readings.parse(args.reading)
+    except ValueError as err:
+        parser.error(str(err))
     context = None
     if args.certfile:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -70,7 +98,7 @@ def main() -> None:
         parser.error("--keyfile needs --certfile")
     with contextlib.suppress(KeyboardInterrupt):
         transcriber = None if args.no_sphinx or not sphinx.available() else sphinx.transcribe
-        asyncio.run(serve(args.host, args.port, args.phrase, context, transcriber))
+        asyncio.run(serve(args.host, args.port, args.phrase, context, transcriber, readings))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,11 @@
-"""START config validation, answering with the service's error code and message."""
+"""START config validation, answering with the service's error code and message.
+
+The product keeps its own copy of the same documented facts, on purpose: the
+two share no code, so a misreading in one is not hidden by the other. Each
+table below names the product module it mirrors; when a documented limit
+changes, change both (tests/test_emulator_mirrors_product.py fails until they
+agree).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .readings import Readings
+
+# Mirrors the product's sis/config.py (AudioFormat: values, sample rates, widths, frame sizes).
 AUDIO_FORMATS: Final = {
     "pcm16k16bit": 16000,
     "pcm8k16bit": 8000,
@@ -16,6 +26,7 @@ AUDIO_FORMATS: Final = {
 }
 """Audio format → sample rate."""
 
+# Mirrors the product's sis/endpoints.py (REGIONS).
 CHINA_SITE: Final = ("cn-north-4", "cn-east-3")
 INTERNATIONAL: Final = ("ap-southeast-3", "me-east-1")
 
@@ -35,6 +46,8 @@ class Model:
     """The real-time modes that take the model."""
 
 
+# Mirrors the product's languages.py (LANGUAGES: models, regions, digit_norm, min_max_seconds)
+# and sis/hot_words.py (table_language_for_model).
 MODELS: Final = {
     # Huawei's 2021 pages offer chinese_16k_general in the continuous and short-stream
     # modes only; newer SDK samples use it in continuous mode with vad_tail and
@@ -58,6 +71,8 @@ MODELS: Final = {
     "arabic_16k_general": Model(16000, INTERNATIONAL, table_language=None),
 }
 
+# SWITCHES, RANGES and KNOWN_FIELDS mirror the product's sis/config.py (RecognitionConfig,
+# VAD_HEAD_MS, VAD_TAIL_MS, MAX_SECONDS).
 SWITCHES: Final = ("add_punc", "interim_results", "digit_norm", "need_word_info")
 """Fields whose value is the string "yes" or "no"."""
 RANGES: Final = {"vad_head": (0, 60000), "vad_tail": (0, 3000), "max_seconds": (1, 60)}
@@ -87,12 +102,14 @@ def check_config(
     region: str | None,
     mode: str,
     table_language: Callable[[str], str | None] | None = None,
+    readings: Readings | None = None,
 ) -> Refusal | None:
     """Return why the service refuses this START config in `region` and `mode`, or None.
 
     `table_language` gives the language of a hot-word table of the session's
     project, None for a table the project does not have; without it any
-    well-formed `vocabulary_id` passes.
+    well-formed `vocabulary_id` passes. `readings.dead_table_start` says how a
+    table the project does not have is answered.
     """
     if config is None:
         return Refusal("SIS.0012", "'config' cannot be empty")
@@ -131,7 +148,8 @@ def check_config(
     if AUDIO_FORMATS[audio_format] != model.sample_rate:
         return Refusal("SIS.0301", "'audio_format' is not match model")
     if "vocabulary_id" in config and table_language is not None:
-        return _check_table(config["vocabulary_id"], model_name, model, table_language)
+        dead_table = (readings or Readings()).dead_table_start
+        return _check_table(config["vocabulary_id"], model_name, model, table_language, dead_table)
     return None
 
 
@@ -140,17 +158,23 @@ def _check_table(
     model_name: str,
     model: Model,
     table_language: Callable[[str], str | None],
+    dead_table: str,
 ) -> Refusal | None:
     """Refuse a table that is unknown, of another project, or of another language.
 
-    The pages say "an invalid id errors" without a code; the hot-word codes are
-    the clearest answer: SIS.0201 (table not found) for an unknown or foreign
-    table. For a table of another language the pages say it "has no effect" or
+    The pages say "an invalid id errors" without a code. An unknown or foreign
+    table is answered as the reading `dead_table` says (`Readings.dead_table_start`):
+    by default with the clearest of the hot-word codes, SIS.0201 (table not
+    found). For a table of another language the pages say it "has no effect" or
     may be refused; refused it is, with SIS.0205 (language not supported), so a
     client learns of a table that would silently do nothing.
     """
     language = table_language(vocabulary_id)
     if language is None:
+        if dead_table == "ignore":
+            return None
+        if dead_table == "other":
+            return _invalid("vocabulary_id")
         return Refusal("SIS.0201", f"the vocabulary {vocabulary_id} is not found")
     if language != model.table_language:
         return Refusal("SIS.0205", f"a {language} vocabulary is not supported by {model_name}")
@@ -167,6 +191,7 @@ def sample_width(audio_format: str) -> int:
     return 2 if audio_format.endswith("16bit") else 1
 
 
+# Mirrors the product's sis/config.py (AudioFormat.min_frame and max_frame).
 def frame_limits(audio_format: str) -> tuple[int, int]:
     """Smallest and largest binary frame, in bytes, the service accepts for a format."""
     return (320, 65536) if sample_rate(audio_format) == 16000 else (160, 32768)

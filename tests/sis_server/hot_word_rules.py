@@ -5,10 +5,15 @@ Where pages disagree the stricter reading is kept:
 - Word length: 32 bytes (2021 page: "单个热词长度上限32字节") counted in UTF-8, as the
   word travels, rather than 32 Chinese characters or 64 letters (current page).
 - English in upper case only (user manual); lower-case letters are refused.
-- Tables per account: 100 (current page; the 2021 page said 10, which the
-  service has since raised).
 - Names are unique per account (user), not per project, and the table limit
   counts the tables of every project: both are said of the user.
+
+The product keeps its own copy of these rules (named at the table below);
+tests/test_emulator_mirrors_product.py fails when the two disagree.
+
+Where the pages leave the answer open, `Readings` chooses: English tables
+(H2), what the list's `offset` counts and its page size (H3), and the number
+of tables per account (H4, 100 by default).
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from typing import Any, Final
 import unicodedata
 
 from .config_rules import CHINA_SITE, Refusal
+from .readings import Readings
 
-MAX_TABLES: Final = 100
+# Mirrors the product's sis/hot_words.py (MAX_WORDS_PER_TABLE, MAX_WORD_BYTES, word_problem,
+# table_languages) and sis/vocabulary.py (name, description and page limits, MAX_TABLES).
 MAX_WORDS: Final = 1024
 MAX_WORD_BYTES: Final = 32
 MAX_DESCRIPTION_BYTES: Final = 255
@@ -34,9 +41,13 @@ _FIELDS: Final = ("name", "description", "language", "contents")
 _REQUIRED: Final = ("name", "language", "contents")
 
 
-def languages(region: str | None) -> tuple[str, ...]:
-    """Table languages of a region: Mandarin everywhere, English on the China site only."""
-    return (MANDARIN, ENGLISH) if region in CHINA_SITE else (MANDARIN,)
+def languages(region: str | None, readings: Readings | None = None) -> tuple[str, ...]:
+    """Table languages of a region: Mandarin everywhere, English on the China site only.
+
+    English nowhere when `readings.english_tables` is off.
+    """
+    english = (readings or Readings()).english_tables
+    return (MANDARIN, ENGLISH) if english and region in CHINA_SITE else (MANDARIN,)
 
 
 def _invalid(field: str) -> Refusal:
@@ -62,7 +73,7 @@ def word_refusal(word: str, language: str) -> str | None:
     return None
 
 
-def check_table(body: Any, region: str | None) -> Refusal | None:
+def check_table(body: Any, region: str | None, readings: Readings | None = None) -> Refusal | None:
     """Why a create or update body is refused in `region`, None when it is valid."""
     if not isinstance(body, dict):
         return Refusal("SIS.0032", "the request body is not a JSON object")
@@ -80,7 +91,7 @@ def check_table(body: Any, region: str | None) -> Refusal | None:
         return _invalid("description")
     if not isinstance(language, str):
         return _invalid("language")
-    if language not in languages(region):
+    if language not in languages(region, readings):
         return Refusal("SIS.0205", f"the language '{language}' is not supported")
     if not isinstance(contents, list) or not all(isinstance(word, str) for word in contents):
         return _invalid("contents")
@@ -92,8 +103,13 @@ def check_table(body: Any, region: str | None) -> Refusal | None:
     return None
 
 
-def page(query: dict[str, str]) -> tuple[int, int] | Refusal:
-    """The (limit, offset) of a list request; `offset` counts tables."""
+def page(query: dict[str, str], readings: Readings | None = None) -> tuple[int, int] | Refusal:
+    """The (page size, tables skipped) of a list request, or why it is refused.
+
+    `limit` and `offset` are checked as numbers first; then the page size is
+    capped by `readings.max_page_size`, and `offset` counts tables or pages as
+    `readings.list_offset` says.
+    """
     values: dict[str, int] = {}
     for field, default, low, high in (
         ("limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
@@ -109,4 +125,9 @@ def page(query: dict[str, str]) -> tuple[int, int] | Refusal:
         if value < low or (high is not None and value > high):
             return _invalid(field)
         values[field] = value
-    return values["limit"], values["offset"]
+    readings = readings or Readings()
+    size = values["limit"]
+    if readings.max_page_size is not None:
+        size = min(size, readings.max_page_size)
+    offset = values["offset"]
+    return size, offset * size if readings.list_offset == "pages" else offset

@@ -24,6 +24,7 @@ from .recognizer import CONTINUE, MODES, SENTENCE, SHORT, Event, Output, Recogni
 if TYPE_CHECKING:
     from .server import SisServer
 
+# Mirrors the product's sis/config.py (RecognitionMode.max_audio_seconds).
 AUDIO_LIMIT_SECONDS: Final = {SHORT: 60, SENTENCE: 60, CONTINUE: 5 * 3600}
 
 
@@ -222,6 +223,7 @@ class Connection:
             region_of(self.project_id),
             self.mode,
             lambda vid: tables.language(self.project_id, vid),
+            self.server.readings,
         )
         if refusal:
             await self.error(refusal.code, refusal.message)
@@ -230,6 +232,7 @@ class Connection:
         if fault := self._fault(FaultKind.START_DELAY):
             await asyncio.sleep(fault.seconds)
         # The table as it is at START: how soon a replaced table takes effect is not documented.
+        # A table the project does not have gives no hot words (when the reading accepts it).
         table = tables.get(self.project_id, raw.get("vocabulary_id", ""))
         self.recognizer = Recognizer(
             self.mode,

@@ -165,7 +165,7 @@ class SynthesisConnection:
         if fault := self._fault(FaultKind.START_ERROR):
             await self.send("ERROR", error_code=fault.code, error_msg=fault.message)
             return True
-        outcome = check_start(command, self.region)
+        outcome = check_start(command, self.region, self.server.readings)
         if not isinstance(outcome, Accepted):
             await self.send("ERROR", error_code=outcome.code, error_msg=outcome.message)
             return True

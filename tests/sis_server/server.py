@@ -16,6 +16,7 @@ from .gateway import IAM_PREFIX
 from .iam import IamHandlers
 from .mishearing import Mishearings
 from .rasr import RasrHandlers, RecordedSession
+from .readings import Readings
 from .recognizer import Transcriber
 from .rtts import RecordedSynthesis, RttsHandlers
 from .vocabulary import Tables, VocabularyCall, VocabularyHandlers
@@ -145,12 +146,15 @@ class SisServer:
         fallback_text: str = DEFAULT_FALLBACK,
         ssl_context: ssl.SSLContext | None = None,
         transcriber: Transcriber | None = None,
+        readings: Readings | None = None,
     ) -> None:
         """Configure; nothing listens before `start`. Port 0 picks a free port.
 
         With `ssl_context` the server speaks TLS (`wss://` and `https://`). With a
         `transcriber`, speech that is not made with the fake codec is recognised by
         it (it blocks the event loop while it runs) instead of as `fallback_text`.
+        `readings` choose how the points Huawei's pages dispute are answered
+        (the defaults of `Readings` unless given).
         """
         self.host = host
         self.port = port
@@ -158,6 +162,8 @@ class SisServer:
         self.idle_timeout = idle_timeout
         """Seconds without a data frame after which a connection gets FATAL_ERROR SIS.0304."""
         self.token_lifetime = token_lifetime
+        self.readings = Readings() if readings is None else readings
+        """Which reading of Huawei's pages the server follows where they disagree or are silent."""
         self.fallback_text = fallback_text
         """Text recognised for speech that is not made with the fake codec."""
         self.transcriber = transcriber

@@ -14,6 +14,13 @@ Where they disagree the strict reading is taken:
 - Premium voices "cannot change pitch yet": a pitch is refused with SIS.0411,
   the code the pages name for premium voices used against their constraints.
 - Characters are counted as UTF-16 code units (an emoji counts twice).
+
+The product keeps its own copy of these rules (named at the tables below);
+tests/test_emulator_mirrors_product.py fails when the two disagree.
+
+Where the pages leave the answer open, `Readings` chooses: which voices
+real-time synthesis takes and how it refuses the others (T1), and whether
+`<`, `>` and `&` are refused as illegal SSML (T3).
 """
 
 from __future__ import annotations
@@ -21,6 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .readings import Readings
+
+# The voice tables and limits below mirror the product's sis/voices.py (VOICES, SYNTHESIS_REGIONS,
+# text_length) and sis/synthesis_config.py (SPEED, PITCH, VOLUME).
 CHINA: Final = ("cn-north-4", "cn-east-3")
 MIDDLE_EAST: Final = ("me-east-1",)
 
@@ -78,37 +89,9 @@ VIRTUAL_HUMANS: Final = frozenset(
     {"arabic_dh_male", "arabic_dh_female", "english_dh_male", "english_dh_female"}
 )
 """ME-Riyadh's voices."""
-LONG_TEXT_VOICES: Final = frozenset(
-    {
-        *(
-            f"chinese_{name}_common"
-            for name in (
-                "huaxiaomei",
-                "huaxiaofei",
-                "huaxiaolong",
-                "huaxiaorui",
-                "huaxiaohe",
-                "huaxiaoye",
-                "huaxiaoxue",
-                "huaxiaojiao",
-                "huaxiaohui",
-                "huaxiaokang",
-                "huaxiaokun",
-                "huaxiaoquan",
-            )
-        ),
-        "english_amy_common",
-        "english_alvin_common",
-    }
-)
-"""Voices the current page lets take up to 10,000 characters."""
-ONLY_16K: Final = frozenset({"chinese_huanvxia_literature", "chinese_huaxiaoxuan_literature"})
-ONLY_PCM: Final = frozenset({"chinese_huaxiaomei_common", "chinese_huaxiaofei_common"})
-SUBTITLED: Final = frozenset(
+NEWER_PREMIUM: Final = frozenset(
     f"chinese_{name}_common"
     for name in (
-        "huaxiaomei",
-        "huaxiaofei",
         "huaxiaohe",
         "huaxiaoye",
         "huaxiaoxue",
@@ -119,6 +102,29 @@ SUBTITLED: Final = frozenset(
         "huaxiaoquan",
     )
 )
+"""Premium voices the current real-time page names (in its text-length clause) and the SDK's
+voice list does not."""
+SDK_REALTIME: Final = frozenset({"chinese_huaxiaomei_common", "chinese_huaxiaofei_common"})
+"""The premium voices the SDK reference offers for real-time synthesis, "pcm only"."""
+ONLY_PCM: Final = SDK_REALTIME
+LONG_TEXT_VOICES: Final = (
+    SDK_REALTIME
+    | NEWER_PREMIUM
+    | {
+        "chinese_huaxiaolong_common",
+        "chinese_huaxiaorui_common",
+        "english_amy_common",
+        "english_alvin_common",
+    }
+)
+"""Voices the current page lets take up to 10,000 characters."""
+REALTIME_PAGE_VOICES: Final = LONG_TEXT_VOICES | {
+    f"chinese_{name}_common" for name in ("xiaoqi", "xiaoyu", "xiaoyan", "xiaowang")
+}
+"""China-site voices a real-time synthesis page names: the 2021 page's "common voices", the
+two the SDK reference adds, and those of the current page's text-length clause."""
+ONLY_16K: Final = frozenset({"chinese_huanvxia_literature", "chinese_huaxiaoxuan_literature"})
+SUBTITLED: Final = SDK_REALTIME | NEWER_PREMIUM
 """China-site voices that may send timestamps (`subtitle`)."""
 
 DEFAULT_VOICE: Final = "chinese_xiaoyan_common"
@@ -157,8 +163,27 @@ def characters(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def check_start(command: Any, region: str | None) -> Accepted | Refusal:
-    """Return what a START command asks for in `region`, or why it is refused."""
+def china_voices(readings: Readings) -> frozenset[str]:
+    """The China-site voices real-time synthesis takes under the reading T1."""
+    if readings.realtime_voices == "realtime_pages":
+        return REALTIME_PAGE_VOICES
+    return STANDARD | PREMIUM | REALTIME_PAGE_VOICES
+
+
+def holds_ssml(text: str) -> bool:
+    """Whether a text holds a character SSML gives a meaning to."""
+    return any(char in text for char in "<>&")
+
+
+def check_start(
+    command: Any, region: str | None, readings: Readings | None = None
+) -> Accepted | Refusal:
+    """Return what a START command asks for in `region`, or why it is refused.
+
+    `readings` (the defaults of `Readings` unless given) choose the voices taken
+    and how others are refused (T1), and whether SSML characters are refused (T3).
+    """
+    readings = readings or Readings()
     if not isinstance(command, dict) or command.get("command") != "START":
         return Refusal("SIS.0032", "'command' is invalid")
     text = command.get("text")
@@ -176,24 +201,29 @@ def check_start(command: Any, region: str | None) -> Accepted | Refusal:
     unknown = sorted(str(key) for key in config if key not in known)
     if unknown:
         return Refusal("SIS.0031", f"'{unknown[0]}' is not supported")
-    refusal = _check_voice(config, middle_east)
+    refusal = _check_voice(config, middle_east, readings)
     if isinstance(refusal, Refusal):
         return refusal
     voice, audio_format, sample_rate = refusal
     limit = LONG_LIMIT if middle_east or voice in LONG_TEXT_VOICES else SHORT_LIMIT
     if characters(text) > limit:
         return Refusal("SIS.0415", f"'text' is longer than {limit} characters")
+    if readings.ssml_refuses and holds_ssml(text):
+        return Refusal("SIS.0419", "illegal SSML: the text holds illegal characters")
     return Accepted(text, voice, audio_format, sample_rate)
 
 
-def _check_voice(config: dict[str, Any], middle_east: bool) -> tuple[str, str, int] | Refusal:
+def _check_voice(
+    config: dict[str, Any], middle_east: bool, readings: Readings
+) -> tuple[str, str, int] | Refusal:
     """Check the voice and its settings; return the voice, audio format and sample rate."""
     voice = config.get("property", None if middle_east else DEFAULT_VOICE)
     if voice in (None, ""):
         return Refusal("SIS.0012", "'property' cannot be empty")
-    offered = VIRTUAL_HUMANS if middle_east else STANDARD | PREMIUM
+    offered = VIRTUAL_HUMANS if middle_east else china_voices(readings)
     if not isinstance(voice, str) or voice not in offered:
-        return Refusal("SIS.0411", "'property' is invalid")
+        code = "SIS.0411" if readings.voice_refusal == "SIS.0411" else "SIS.0032"
+        return Refusal(code, "'property' is invalid")
     audio_format = config.get("audio_format", "pcm")
     formats = ("pcm",) if middle_east or voice in ONLY_PCM else ("pcm", "alaw", "ulaw")
     if audio_format not in formats:
@@ -208,7 +238,7 @@ def _check_voice(config: dict[str, Any], middle_east: bool) -> tuple[str, str, i
         value = config[field]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             return Refusal("SIS.0415", f"'{field}' is invalid")
-    if "pitch" in config and voice in PREMIUM:
+    if "pitch" in config and voice in PREMIUM | NEWER_PREMIUM:
         return Refusal("SIS.0411", f"{voice} cannot change pitch")
     if "subtitle" in config and (
         config["subtitle"] not in SUBTITLES or not (middle_east or voice in SUBTITLED)

@@ -21,7 +21,8 @@ from .accounts import region_of
 from .config_rules import Refusal
 from .faults import RestFault, RestFaultKind
 from .gateway import apig_error, authenticate
-from .hot_word_rules import MAX_TABLES, check_table, page
+from .hot_word_rules import check_table, page
+from .readings import Readings
 
 if TYPE_CHECKING:
     from .server import SisServer
@@ -201,7 +202,7 @@ class VocabularyHandlers:
         data = _json_body(request, body)
         if isinstance(data, Refusal):
             return _refused(data)
-        if refusal := check_table(data, region):
+        if refusal := check_table(data, region, self.server.readings):
             return _refused(refusal)
         assert isinstance(data, dict)
         other = self.server.tables.named(data["name"])
@@ -215,7 +216,7 @@ class VocabularyHandlers:
         data = self._checked_body(request, body, region, None)
         if isinstance(data, web.Response):
             return data
-        if len(self.server.tables) >= MAX_TABLES:
+        if len(self.server.tables) >= self.server.readings.max_tables:
             return _refused(Refusal("SIS.0208", "too many vocabularies"))
         table = self.server.tables.add(project_id, data)
         return web.json_response({"vocabulary_id": table.vocabulary_id})
@@ -230,12 +231,13 @@ class VocabularyHandlers:
         return web.json_response({"vocabulary_id": table.vocabulary_id})
 
     def _list(self, project_id: str, request: web.Request, body: bytes) -> web.Response:
-        paging = page(dict(request.query))
+        readings = self.server.readings
+        paging = page(dict(request.query), readings)
         if isinstance(paging, Refusal):
             return _refused(paging)
-        limit, offset = paging
+        size, skipped = paging
         name: str | None = None
-        if body:
+        if body and readings.name_filter != "ignored":
             # The API reference lists an optional `name` filter in the body of this GET.
             data = _json_body(request, body)
             if isinstance(data, Refusal):
@@ -248,10 +250,19 @@ class VocabularyHandlers:
         tables = [
             table
             for table in self.server.tables
-            if table.project_id == project_id and (name is None or table.name == name)
+            if table.project_id == project_id and _matches(table.name, name, readings)
         ]
-        result = [table.info() for table in tables[offset : offset + limit]]
+        result = [table.info() for table in tables[skipped : skipped + size]]
         return web.json_response({"count": len(tables), "result": result}, dumps=_dumps)
+
+
+def _matches(table_name: str, name: str | None, readings: Readings) -> bool:
+    """Whether the list's `name` filter lets a table through, as the reading takes the filter."""
+    if name is None:
+        return True
+    if readings.name_filter == "contains":
+        return name in table_name
+    return table_name == name
 
 
 def _dumps(data: Any) -> str:
