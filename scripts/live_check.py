@@ -458,12 +458,16 @@ class LiveCheck:
         try:
             async for _ in recognition:
                 pass
-        except SisError as err:
-            return err
         finally:
             await recognition.close()
-        text = json.dumps(recognition.text, ensure_ascii=False)
-        return f"END, text {text} (trace id {recognition.session.stats.trace_id})"
+        outcome = recognition.outcome
+        if outcome.vocabulary_refusal is not None:
+            # The client went on without the table; the refusal is the service's answer.
+            return outcome.vocabulary_refusal.error
+        if outcome.failure is not None:
+            return outcome.failure
+        text = json.dumps(outcome.text, ensure_ascii=False)
+        return f"END, text {text} (trace id {outcome.trace_id})"
 
     async def end_without_audio(self) -> None:
         """The protocol's open question: END with no audio at all."""

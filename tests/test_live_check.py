@@ -171,7 +171,10 @@ async def test_without_the_table_api_the_rest_is_still_asked(server: SisServer) 
     server.vocabulary_forbidden = True
     report, complete = await check(Settings.from_env(_env(server)))
     assert complete
-    assert '| H1-H3 | create one temporary table | ERROR APIG.0302 HTTP 403 "SIS refused' in report
+    assert (
+        '| H1-H3 | create one temporary table | ERROR APIG.0302 HTTP 403 "SIS does not allow'
+        in report
+    )
     assert "`ssml_refuses=true`" in report
     assert ": none made." in report
 

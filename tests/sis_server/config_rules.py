@@ -15,7 +15,8 @@ from typing import Any, Final
 
 from .readings import Readings
 
-# Mirrors the product's sis/config.py (AudioFormat: values, sample rates, widths, frame sizes).
+# Mirrors the product's sis/recognition_config.py (AudioFormat: values, sample rates, widths,
+# frame sizes).
 AUDIO_FORMATS: Final = {
     "pcm16k16bit": 16000,
     "pcm8k16bit": 8000,
@@ -71,8 +72,8 @@ MODELS: Final = {
     "arabic_16k_general": Model(16000, INTERNATIONAL, table_language=None),
 }
 
-# SWITCHES, RANGES and KNOWN_FIELDS mirror the product's sis/config.py (RecognitionConfig,
-# VAD_HEAD_MS, VAD_TAIL_MS, MAX_SECONDS).
+# SWITCHES, RANGES and KNOWN_FIELDS mirror the product's sis/recognition_config.py
+# (RecognitionConfig, VAD_HEAD_MS, VAD_TAIL_MS, MAX_SECONDS).
 SWITCHES: Final = ("add_punc", "interim_results", "digit_norm", "need_word_info")
 """Fields whose value is the string "yes" or "no"."""
 RANGES: Final = {"vad_head": (0, 60000), "vad_tail": (0, 3000), "max_seconds": (1, 60)}
@@ -191,7 +192,7 @@ def sample_width(audio_format: str) -> int:
     return 2 if audio_format.endswith("16bit") else 1
 
 
-# Mirrors the product's sis/config.py (AudioFormat.min_frame and max_frame).
+# Mirrors the product's sis/recognition_config.py (AudioFormat.min_frame and max_frame).
 def frame_limits(audio_format: str) -> tuple[int, int]:
     """Smallest and largest binary frame, in bytes, the service accepts for a format."""
     return (320, 65536) if sample_rate(audio_format) == 16000 else (160, 32768)

@@ -24,7 +24,7 @@ from .recognizer import CONTINUE, MODES, SENTENCE, SHORT, Event, Output, Recogni
 if TYPE_CHECKING:
     from .server import SisServer
 
-# Mirrors the product's sis/config.py (RecognitionMode.max_audio_seconds).
+# Mirrors the product's sis/recognition_config.py (RecognitionMode.max_audio_seconds).
 AUDIO_LIMIT_SECONDS: Final = {SHORT: 60, SENTENCE: 60, CONTINUE: 5 * 3600}
 
 
