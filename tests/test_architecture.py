@@ -62,3 +62,45 @@ def test_library_loads_without_homeassistant() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) > 20
+
+
+# --- the Home Assistant layer uses the library through its package only ------------------
+
+HA_LAYER = SIS.parent
+
+
+def _library_module_imports(path: Path) -> set[str]:
+    """Imports of the library's modules (not of its package) in one module of the HA layer."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            relative = node.level == 1 and module.startswith("sis.")
+            if relative or module.startswith("custom_components.huawei_cloud_sis.sis."):
+                found.add(module)
+        elif isinstance(node, ast.Import):
+            found.update(
+                alias.name
+                for alias in node.names
+                if alias.name.startswith("custom_components.huawei_cloud_sis.sis.")
+            )
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(HA_LAYER.glob("*.py")), ids=lambda p: p.name)
+def test_the_home_assistant_layer_imports_only_the_library_package(path: Path) -> None:
+    assert _library_module_imports(path) == set()
+
+
+def test_the_package_check_detects_a_module_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from .sis import SisClient\n"
+        "from .sis.session import RecognitionSession\n"
+        "import custom_components.huawei_cloud_sis.sis.errors\n"
+    )
+    assert _library_module_imports(bad) == {
+        "sis.session",
+        "custom_components.huawei_cloud_sis.sis.errors",
+    }

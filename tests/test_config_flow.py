@@ -100,6 +100,8 @@ async def test_aksk_on_a_custom_endpoint(hass: HomeAssistant, sis_server: SisSer
         (Fault.start_error("SIS.0023", "RESTRICTED"), {}, {"base": "account_restricted"}),
         (Fault.start_error("SIS.0032", "bad"), {}, {"base": "service_error"}),
         (Fault.handshake(status=429), {}, {"base": "service_error"}),
+        (Fault.start_error("SIS.0100", "account frozen"), {}, {"base": "account_frozen"}),
+        (Fault.handshake(status=403), {}, {"base": "permission_denied"}),
     ],
 )
 async def test_errors_keep_what_was_typed(

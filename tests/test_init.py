@@ -30,7 +30,7 @@ from custom_components.huawei_cloud_sis.sis import (
 )
 from tests.helpers.entry import entry_data, reauth_flows
 from tests.helpers.raw_client import create_table
-from tests.sis_server import SisServer
+from tests.sis_server import IamFault, SisServer
 
 ENTITY_ID = "stt.huawei_cloud_sis_speech_to_text"
 
@@ -82,6 +82,20 @@ async def test_refused_credentials_start_reauth(hass: HomeAssistant, sis_server:
     assert "refused the credentials" in entry.reason
     await hass.async_block_till_done()
     assert len(reauth_flows(hass, entry)) == 1
+
+
+async def test_an_iam_user_without_permission_is_a_setup_error_without_reauth(
+    hass: HomeAssistant, sis_server: SisServer
+) -> None:
+    sis_server.iam_fault = IamFault(status=403)
+    entry = MockConfigEntry(domain=DOMAIN, data=entry_data(sis_server))
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason is not None
+    assert "may not use Huawei Cloud SIS" in entry.reason
+    await hass.async_block_till_done()
+    assert reauth_flows(hass, entry) == []
 
 
 @pytest.mark.parametrize("auth_type", ["token", "aksk"])

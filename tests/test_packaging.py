@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.validation import (
+from tests.helpers.hassfest import (
     brand_problems,
     hacs_problems,
     import_problems,

@@ -8,10 +8,13 @@ import aiohttp
 import pytest
 
 from custom_components.huawei_cloud_sis.sis import (
+    AkSkAuth,
     SisConnectionError,
     SisProtocolError,
+    Timeouts,
 )
 from custom_components.huawei_cloud_sis.sis.connection import close_websocket, receive_text
+from custom_components.huawei_cloud_sis.sis.opening import Opener
 
 
 class _Socket:
@@ -67,3 +70,34 @@ async def test_closing_a_broken_socket_is_not_an_error() -> None:
     await close_websocket(socket)  # type: ignore[arg-type]
     await close_websocket(None)
     assert socket.close_calls == 1
+
+
+class _Unwritable(_Socket):
+    """A WebSocket that opened and then cannot be written to."""
+
+    async def send_str(self, data: str) -> None:
+        raise aiohttp.ClientConnectionResetError("Cannot write to closing transport")
+
+    async def close(self) -> None:
+        self.close_calls += 1
+        self.closed = True
+
+
+class _Http:
+    """Stands in for an aiohttp session whose upgrade gives `socket`."""
+
+    def __init__(self, socket: _Socket) -> None:
+        self.socket = socket
+
+    async def ws_connect(self, url: str, **kwargs: Any) -> _Socket:
+        return self.socket
+
+
+async def test_a_start_that_cannot_be_sent_is_a_broken_connection() -> None:
+    socket = _Unwritable()
+    http: Any = _Http(socket)
+    auth = AkSkAuth(http, "https://iam.example", access_key="a", secret_key="s", project_id="p")
+    opener = Opener.with_timeouts(http, auth, None, Timeouts())
+    with pytest.raises(SisConnectionError, match="broke"):
+        await opener.open("wss://sis.example/v1/p/rasr/short-stream", {"command": "START"}, {})
+    assert socket.closed

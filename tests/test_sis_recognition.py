@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import get_args
 
 import aiohttp
 import pytest
@@ -17,12 +18,14 @@ from custom_components.huawei_cloud_sis.sis import (
     RecognitionConfig,
     RecognitionMode,
     SessionState,
+    SisAccountError,
     SisClient,
     SisServerError,
     SisSourceError,
     SisTimeoutError,
     Timeouts,
 )
+from tests.helpers.raw_client import create_table
 from tests.sis_server import (
     ACCESS_KEY,
     PROJECTS,
@@ -33,6 +36,7 @@ from tests.sis_server import (
     synthesize,
     synthesize_sentences,
 )
+from tests.sis_server.readings import DeadTableStart
 
 FAST = Timeouts(connect=1.0, start=1.0, opening=2.0, end=1.0, end_grace=0.2, close=0.5, iam=1.0)
 COMMON = RecognitionConfig(audio_format=AudioFormat.PCM16K16BIT, model="chinese_16k_common")
@@ -210,3 +214,79 @@ async def _no_connection(server: SisServer) -> None:
 async def _audio_arrived(server: SisServer) -> None:
     while not (server.sessions and server.sessions[-1].audio):
         await asyncio.sleep(0.01)
+
+
+# --- the outcome -------------------------------------------------------------------------
+
+
+async def test_the_outcome_of_a_recognition(client: SisClient, server: SisServer) -> None:
+    audio = synthesize("打开客厅的灯", lead_ms=100, tail_ms=300)
+    recognition = client.recognize(RecognitionMode.SHORT_STREAM, COMMON, stream(audio))
+    await run(recognition)
+    outcome = recognition.outcome
+    assert outcome.text == "打开客厅的灯"
+    assert outcome.failure is None
+    assert not outcome.service_failed
+    assert not outcome.audio_truncated
+    assert outcome.trace_id == server.sessions[-1].sent[0]["trace_id"]
+    sent = len(server.sessions[-1].audio)
+    assert outcome.audio_seconds == sent / AudioFormat.PCM16K16BIT.bytes_per_second
+    assert outcome.audio_seconds >= len(audio) / AudioFormat.PCM16K16BIT.bytes_per_second
+    # Short-stream mode has no voice events: speech ended when the audio did (END sent).
+    assert outcome.speech_ended_at == recognition.session.stats.end_sent_at is not None
+    assert outcome.vocabulary_refusal is None
+    assert outcome.stats is recognition.session.stats
+
+
+async def test_the_outcome_says_when_the_service_heard_the_end_of_speech(
+    client: SisClient,
+) -> None:
+    config = replace(COMMON, vad_tail=300)
+    audio = synthesize("打开客厅的灯", tail_ms=800)
+    recognition = client.recognize(RecognitionMode.SENTENCE_STREAM, config, stream(audio))
+    await run(recognition)
+    stats = recognition.session.stats
+    assert stats.voice_end_at is not None
+    assert recognition.outcome.speech_ended_at == stats.voice_end_at
+
+
+@pytest.mark.parametrize("reading", get_args(DeadTableStart.__value__))
+async def test_a_table_gone_behind_the_clients_back_never_costs_the_command(
+    client: SisClient, server: SisServer, http: aiohttp.ClientSession, reading: DeadTableStart
+) -> None:
+    """However the service answers a START naming a deleted table, the words are recognised."""
+    server.readings.dead_table_start = reading
+    table = await create_table(http, server, "gone_soon", ["客厅"])
+    server.tables.remove(table)
+    config = replace(COMMON, vocabulary_id=table)
+    recognition = client.recognize(
+        RecognitionMode.SHORT_STREAM, config, stream(synthesize("打开客厅的灯", tail_ms=300))
+    )
+    await run(recognition)
+    outcome = recognition.outcome
+    assert outcome.text == "打开客厅的灯"
+    refusal = outcome.vocabulary_refusal
+    if reading == "ignore":
+        assert refusal is None
+        assert server.sessions[-1].config["vocabulary_id"] == table
+    else:
+        assert refusal is not None
+        assert refusal.vocabulary_id == table
+        assert refusal.code == ("SIS.0201" if reading == "SIS.0201" else "SIS.0032")
+        assert "vocabulary_id" not in server.sessions[-1].config
+        assert recognition.session.config.vocabulary_id is None
+
+
+async def test_a_refusal_that_is_not_about_the_table_is_not_retried_without_it(
+    client: SisClient, server: SisServer, http: aiohttp.ClientSession
+) -> None:
+    table = await create_table(http, server, "still_here", ["客厅"])
+    server.faults.append(Fault.start_error("SIS.0103", "real name authentication missing"))
+    config = replace(COMMON, vocabulary_id=table)
+    recognition = client.recognize(
+        RecognitionMode.SHORT_STREAM, config, stream(synthesize("打开", tail_ms=100))
+    )
+    await run(recognition)
+    assert isinstance(recognition.outcome.failure, SisAccountError)
+    assert recognition.outcome.vocabulary_refusal is None
+    assert len(server.sessions) <= 1

@@ -33,6 +33,7 @@ from custom_components.huawei_cloud_sis.sis import (
     SisProjectError,
     SisProtocolError,
     SisServerError,
+    SisSourceError,
     SisThrottledError,
     SisTimeoutError,
     StartResponse,
@@ -721,6 +722,75 @@ async def test_audio_after_end_is_a_caller_error(client: SisClient) -> None:
     assert isinstance(messages[-1], EndResponse)
     assert messages[-1].reason == "CANCEL"
     assert await session.receive() is None
+
+
+async def test_end_twice_at_once_sends_one_end(client: SisClient, server: SisServer) -> None:
+    server.faults.append(Fault.start_delay(0.1))
+    async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
+        # Both wait for the START answer; only one END goes out.
+        await asyncio.gather(session.end(), session.end())
+        messages = await _collect(session)
+    assert isinstance(messages[-1], EndResponse)
+    assert server.sessions[-1].end == {"command": "END", "cancel": False}
+    assert [message.get("resp_type") for message in server.sessions[-1].sent].count("END") == 1
+
+
+async def test_a_failed_send_is_left_to_the_reader(client: SisClient, server: SisServer) -> None:
+    """Sending never raises a broken connection: the reading side reports it, once."""
+    async with client.session(RecognitionMode.SHORT_STREAM, ZH) as session:
+        assert isinstance(await session.receive(), StartResponse)
+        ws = session._ws
+        assert ws is not None
+
+        async def broken(data: bytes) -> None:
+            raise aiohttp.ClientConnectionResetError("Cannot write to closing transport")
+
+        ws.send_bytes = broken  # type: ignore[method-assign,assignment]
+        await session.send_audio(bytes(6400))
+        assert session.stats.audio_bytes == 0
+    assert session.done
+    await _no_tasks_left()
+
+
+async def test_closing_is_bounded_when_the_cancel_cannot_be_sent(
+    make_client: ClientFactory, server: SisServer
+) -> None:
+    client = make_client(timeouts=replace(FAST, close=0.2))
+    session = client.session(RecognitionMode.SHORT_STREAM, ZH)
+    await session.send_audio(synthesize("打开"))
+    ws = session._ws
+    assert ws is not None
+
+    async def stuck(data: str) -> None:
+        await asyncio.Event().wait()  # a peer that stopped reading: the buffer never drains
+
+    ws.send_str = stuck  # type: ignore[method-assign,assignment]
+    async with asyncio.timeout(5):
+        await session.close()
+    assert session.done
+    assert session.state is SessionState.FAILED
+    await _no_tasks_left()
+
+
+async def test_a_session_aborted_while_opening_stays_failed(
+    client: SisClient, server: SisServer
+) -> None:
+    server.faults.append(Fault.start_delay(0.2))
+    session = client.session(RecognitionMode.SHORT_STREAM, ZH)
+    session.start()
+    session.abort(SisSourceError("the microphone went away"))
+    with pytest.raises(SisSourceError):
+        await session.send_audio(b"\x00" * 320)
+    await asyncio.wait_for(_wait_for_connection(server), 2)
+    assert session.state is SessionState.FAILED
+    await session.close()
+    await _no_tasks_left()
+
+
+async def _wait_for_connection(server: SisServer) -> None:
+    while not (server.sessions and server.sessions[-1].sent):
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
 
 
 async def test_close_before_start_does_nothing(client: SisClient, server: SisServer) -> None:

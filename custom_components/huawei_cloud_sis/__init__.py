@@ -44,6 +44,7 @@ from .sis import (
     AkSkAuth,
     Auth,
     Endpoints,
+    RecognitionOutcome,
     SessionStats,
     SisAuthError,
     SisClient,
@@ -77,6 +78,11 @@ class HuaweiSisData:
     fallbacks: FallbackCounts = field(default_factory=FallbackCounts)
     usage: Usage = field(default_factory=Usage)
     """Totals behind the usage sensors."""
+
+    def record(self, outcome: RecognitionOutcome) -> None:
+        """Keep the figures of a finished recognition for diagnostics and the usage sensors."""
+        self.recent.append(outcome.stats)
+        self.usage.record(outcome)
 
 
 type HuaweiSisConfigEntry = ConfigEntry[HuaweiSisData]

@@ -196,3 +196,9 @@ async def pcm_samples(stream: AsyncIterable[bytes], *, sample_rate: int) -> Asyn
             yield data
     if data := pcm.finish():
         yield data
+
+
+async def aclose(stream: AsyncIterable[bytes]) -> None:
+    """Close a stream when it can be closed (an async generator): nothing more is read."""
+    if (close := getattr(stream, "aclose", None)) is not None:
+        await close()

@@ -157,6 +157,24 @@ def _requires_external_vad(entity: stt.SpeechToTextEntity) -> bool:
     return processing is None or bool(processing.requires_external_vad)
 
 
+def _usable_engine(
+    hass: HomeAssistant, engine: str, metadata: stt.SpeechMetadata, audio: AudioCopy
+) -> stt.SpeechToTextEntity:
+    """Return the engine's entity; raise `FallbackError` when it cannot take this audio."""
+    if not audio.complete:
+        raise FallbackError(f"the audio is longer than the {COPY_SECONDS} s kept for it")
+    entity = stt.async_get_speech_to_text_entity(hass, engine)
+    if entity is None:
+        raise FallbackError(f"{engine} does not exist")
+    if not entity.available:
+        raise FallbackError(f"{engine} is unavailable")
+    if not entity.check_metadata(metadata):
+        raise FallbackError(
+            f"{engine} does not take {metadata.language} audio at {int(metadata.sample_rate)} Hz"
+        )
+    return entity
+
+
 async def async_fall_back(
     hass: HomeAssistant,
     *,
@@ -178,17 +196,7 @@ async def async_fall_back(
     chain = _CHAIN.get()
     if engine == own_entity_id or engine in chain:
         raise FallbackError(f"{engine} is already trying this recognition")
-    if not audio.complete:
-        raise FallbackError(f"the audio is longer than the {COPY_SECONDS} s kept for it")
-    entity = stt.async_get_speech_to_text_entity(hass, engine)
-    if entity is None:
-        raise FallbackError(f"{engine} does not exist")
-    if not entity.available:
-        raise FallbackError(f"{engine} is unavailable")
-    if not entity.check_metadata(metadata):
-        raise FallbackError(
-            f"{engine} does not take {metadata.language} audio at {int(metadata.sample_rate)} Hz"
-        )
+    entity = _usable_engine(hass, engine, metadata, audio)
     stream: AsyncIterable[bytes] = audio.replay()
     if end_speech and _requires_external_vad(entity):
         stream = until_end_of_speech(stream, sample_rate=int(metadata.sample_rate))

@@ -187,6 +187,21 @@ def _entity_names(
 
 
 @callback
+@callback
+def _entity_names_changed(data: er.EventEntityRegistryUpdatedData) -> bool:
+    return data["action"] == "update" and not ENTITY_NAME_FIELDS.isdisjoint(data["changes"])
+
+
+@callback
+def _device_names_changed(data: dr.EventDeviceRegistryUpdatedData) -> bool:
+    return data["action"] == "update" and not DEVICE_NAME_FIELDS.isdisjoint(data["changes"])
+
+
+@callback
+def _added_or_removed(data: EventStateChangedData) -> bool:
+    return data["old_state"] is None or data["new_state"] is None
+
+
 def async_track_changes(hass: HomeAssistant, action: Callable[[], None]) -> CALLBACK_TYPE:
     """Call `action` after every change that can change the names; return the unsubscriber.
 
@@ -199,28 +214,16 @@ def async_track_changes(hass: HomeAssistant, action: Callable[[], None]) -> CALL
     def changed(event: Event[Any] | None = None) -> None:
         action()
 
-    @callback
-    def entity_names_changed(data: er.EventEntityRegistryUpdatedData) -> bool:
-        return data["action"] == "update" and not ENTITY_NAME_FIELDS.isdisjoint(data["changes"])
-
-    @callback
-    def device_names_changed(data: dr.EventDeviceRegistryUpdatedData) -> bool:
-        return data["action"] == "update" and not DEVICE_NAME_FIELDS.isdisjoint(data["changes"])
-
-    @callback
-    def added_or_removed(data: EventStateChangedData) -> bool:
-        return data["old_state"] is None or data["new_state"] is None
-
     unsubscribers = [
         hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, changed),
         hass.bus.async_listen(fr.EVENT_FLOOR_REGISTRY_UPDATED, changed),
         hass.bus.async_listen(
-            er.EVENT_ENTITY_REGISTRY_UPDATED, changed, event_filter=entity_names_changed
+            er.EVENT_ENTITY_REGISTRY_UPDATED, changed, event_filter=_entity_names_changed
         ),
         hass.bus.async_listen(
-            dr.EVENT_DEVICE_REGISTRY_UPDATED, changed, event_filter=device_names_changed
+            dr.EVENT_DEVICE_REGISTRY_UPDATED, changed, event_filter=_device_names_changed
         ),
-        hass.bus.async_listen(EVENT_STATE_CHANGED, changed, event_filter=added_or_removed),
+        hass.bus.async_listen(EVENT_STATE_CHANGED, changed, event_filter=_added_or_removed),
         async_listen_entity_updates(hass, ASSISTANT, changed),
     ]
 

@@ -12,7 +12,6 @@ from collections.abc import AsyncGenerator, AsyncIterable, Callable
 import contextlib
 from dataclasses import replace
 import logging
-import time
 from typing import Any, Final
 
 from homeassistant.components import stt
@@ -31,7 +30,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HuaweiSisConfigEntry
-from .audio import pcm_samples
+from .audio import aclose, pcm_samples
 from .audio_copy import AudioCopy
 from .const import CONF_REGION, DOMAIN
 from .device import service_device
@@ -133,10 +132,9 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
     ) -> SpeechResult:
         """Recognise the stream and return the final text."""
         async with contextlib.aclosing(self._recognize(metadata, stream, partials=False)) as run:
-            async for item in run:
-                if isinstance(item, SpeechResult):
-                    return item
-        raise RuntimeError("The recognition ended without a result")  # pragma: no cover
+            result = await anext(run)  # without partial texts, the result comes first
+        assert isinstance(result, SpeechResult)
+        return result
 
     async def async_process_audio_stream_with_progress(
         self, metadata: SpeechMetadata, stream: AsyncIterable[bytes]
@@ -163,24 +161,10 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         recognition started is finished, except closing a session whose answer
         is known, which goes on in the background (bounded by the close timeout).
         """
-        rate = int(metadata.sample_rate)
-        copy = self._fallback.keep_audio(stream, rate)
+        copy = self._fallback.keep_audio(stream, int(metadata.sample_rate))
+        result = SpeechResult(None, SpeechResultState.ERROR)
         try:
-            try:
-                config = self._settings.config(
-                    metadata.language,
-                    rate,
-                    interim_results=partials,
-                    tables=self._entry.runtime_data.hot_words.table_ids,
-                )
-            except SisConfigError as err:
-                _LOGGER.error("Cannot recognise this audio: %s", err)  # noqa: TRY400
-                result = SpeechResult(None, SpeechResultState.ERROR)
-            else:
-                audio = pcm_samples(copy.reader() if copy else stream, sample_rate=rate)
-                recognition = self._entry.runtime_data.client.recognize(
-                    self._settings.mode, config, audio
-                )
+            if (recognition := self._recognition(metadata, copy or stream, partials)) is not None:
                 answered = False
                 try:
                     async with contextlib.aclosing(aiter(recognition)) as texts:
@@ -192,11 +176,29 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                     outcome = await self._finish(recognition, answered=answered)
                 result = await self._answer(metadata, copy, outcome)
         finally:
-            if copy is not None:
-                await copy.close()
-            elif (aclose := getattr(stream, "aclose", None)) is not None:
-                await aclose()
+            await (copy.close() if copy else aclose(stream))
         yield result
+
+    def _recognition(
+        self, metadata: SpeechMetadata, audio: AsyncIterable[bytes] | AudioCopy, partials: bool
+    ) -> Recognition | None:
+        """Return the recognition of a request; None when no model takes its audio."""
+        rate = int(metadata.sample_rate)
+        runtime = self._entry.runtime_data
+        try:
+            config = self._settings.config(
+                metadata.language,
+                rate,
+                interim_results=partials,
+                tables=runtime.hot_words.table_ids,
+            )
+        except SisConfigError as err:
+            _LOGGER.error("Cannot recognise this audio: %s", err)  # noqa: TRY400
+            return None
+        source = audio.reader() if isinstance(audio, AudioCopy) else audio
+        return runtime.client.recognize(
+            self._settings.mode, config, pcm_samples(source, sample_rate=rate)
+        )
 
     async def _finish(self, recognition: Recognition, *, answered: bool) -> RecognitionOutcome:
         """Count a recognition that ended (`answered`) or was left; close its session.
@@ -204,25 +206,19 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         A session whose text is known hears END (cancel) in the background.
         """
         outcome = recognition.outcome
-        runtime = self._entry.runtime_data
-        runtime.recent.append(outcome.stats)
-        ended = outcome.speech_ended_at
-        runtime.usage.record(
-            audio_seconds=outcome.audio_seconds,
-            failed=outcome.service_failed,
-            latency_ms=(time.monotonic() - ended) * 1000 if outcome.text and ended else None,
-        )
+        self._entry.runtime_data.record(outcome)
+        if outcome.audio_truncated:
+            mode = self._settings.mode
+            _LOGGER.warning(
+                "The audio is longer than %s mode takes (%s s); the rest was not recognised",
+                mode.value,
+                mode.max_audio_seconds,
+            )
         if not answered or outcome.text is None or recognition.done:
             await recognition.close()
         else:
             self._entry.async_create_background_task(
                 self.hass, recognition.close(), f"{DOMAIN} close session"
-            )
-        if outcome.audio_truncated:
-            _LOGGER.warning(
-                "The audio is longer than %s mode takes (%s s); the rest was not recognised",
-                self._settings.mode.value,
-                self._settings.mode.max_audio_seconds,
             )
         return outcome
 

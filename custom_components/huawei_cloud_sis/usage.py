@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+import time
+
+from .sis import RecognitionOutcome
 
 
 @dataclass(slots=True)
@@ -26,13 +29,17 @@ class Usage:
     """End of speech to text, for the last recognition that gave text."""
     _listeners: list[Callable[[], None]] = field(default_factory=list)
 
-    def record(self, *, audio_seconds: float, failed: bool, latency_ms: float | None) -> None:
-        """Count one recognition; tell the listeners after this turn of the loop."""
-        self.audio_seconds = round(self.audio_seconds + audio_seconds, 3)
+    def record(self, outcome: RecognitionOutcome) -> None:
+        """Count one recognition; tell the listeners after this turn of the loop.
+
+        The latency is measured now, when the answer is known: from the end of
+        speech (the service's, else the end of the audio) to this moment.
+        """
+        self.audio_seconds = round(self.audio_seconds + outcome.audio_seconds, 3)
         self.recognitions += 1
-        self.failures += failed
-        if latency_ms is not None:
-            self.last_latency_ms = latency_ms
+        self.failures += outcome.service_failed
+        if outcome.text and (ended := outcome.speech_ended_at) is not None:
+            self.last_latency_ms = (time.monotonic() - ended) * 1000
         loop = asyncio.get_running_loop()
         for listener in self._listeners:
             loop.call_soon(listener)

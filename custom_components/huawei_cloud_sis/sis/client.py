@@ -12,7 +12,6 @@ import aiohttp
 from .auth import Auth
 from .endpoints import Endpoints
 from .framing import DEFAULT_FRAME_MS
-from .messages import EndResponse
 from .recognition import Recognition
 from .recognition_config import RecognitionConfig, RecognitionMode
 from .session import RecognitionSession
@@ -113,9 +112,8 @@ class SisClient:
         """
         async with self.session(mode, config) as session:
             await session.end(cancel=True)
-            async for message in session:
-                if isinstance(message, EndResponse):
-                    break
+            async for _message in session:
+                pass  # the messages end with the END answer
             if (refusal := session.stats.vocabulary_refusal) is not None:
                 raise refusal.error
             return session.stats.trace_id

@@ -208,8 +208,6 @@ class RecognitionSession(Exchange):
             return
         if self.state is SessionState.ENDING or self.end_sent:
             raise RuntimeError("Audio after END")
-        if self.state is SessionState.ENDED:
-            return
         await self._wait_opened()
         truncated = len(data) >= self._audio_room
         if truncated:
@@ -422,6 +420,10 @@ class RecognitionSession(Exchange):
             self.stats.voice_end_at = self.stats.voice_end_at or time.monotonic()
 
     def _wait_for_end(self, seconds: float) -> None:
-        """From now on, the END answer may take at most `seconds`."""
-        if self._deadline is not None:
-            self._deadline.reschedule(asyncio.get_running_loop().time() + seconds)
+        """From now on, the END answer may take at most `seconds`.
+
+        Only called while the messages are read (END sent, or a final result
+        after it), when the bound is in place.
+        """
+        assert self._deadline is not None
+        self._deadline.reschedule(asyncio.get_running_loop().time() + seconds)
