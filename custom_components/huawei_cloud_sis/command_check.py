@@ -1,0 +1,716 @@
+"""Whether a text heard so far is a command Assist can act on now, and cannot still grow.
+
+Speech-to-text may answer before the usual silence only when the words so far
+already make the whole command. Home Assistant's own matcher decides that, never
+a grammar of ours: the default conversation agent's sentence triggers and its
+strict intent recognition (`async_recognize_intent(strict_intents_only=True)`,
+the home's exposed entities, areas, floors and aliases, custom sentences). A
+text Assist would not act on is `NO_COMMAND`; one it would act on is checked
+for the ways its last words can still grow into a longer command:
+
+- a name: the last words begin a longer name Assist knows ("kitchen light" when
+  "kitchen light strip" exists; an entity, area or floor name or alias, or a
+  value of a list of the language's sentences);
+- a number: the number at the end, said aloud, begins a larger one of the same
+  range ("twenty" of "twenty two", "二十" of "二十六", "20" said "twenty");
+- free text: the command ends in a wildcard ("play ..."), which any word extends.
+
+Any of those is `PREFIX`: wait for the usual silence. Otherwise it is
+`COMPLETE`, with what the grammar would still take after it:
+
+- `qualifiers`, text by text: slots the same intent's templates add after
+  these very words ("turn on the fan" + "in the kitchen" adds `area`). When the
+  text names one entity and the qualifier only places a target (area, floor),
+  it cannot change what is acted on, and is not listed.
+- `takes_more`, language by language, true after any command: a template that
+  takes a whole command and goes on ("turn on the fan in five minutes"), the
+  gazetteer's "and ..." (English, Home Assistant 2026.10 and later), the fuzzy
+  matcher's reading of extra words (older releases).
+
+`Verdict.early` is the text's part of the decision: complete, and no qualifier
+can follow. The caller adds the rest: the text unchanged for a while, and the
+audio since it last changed quiet (`is_quiet`).
+
+Matching costs milliseconds (hassil), so it runs in the executor; each text's
+verdict is kept until the names or the sentences change.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import partial
+from importlib import import_module
+import logging
+from typing import Any, Final
+
+from hassil.expression import (
+    Alternative,
+    Expression,
+    Group,
+    ListReference,
+    Permutation,
+    RuleReference,
+    Sentence,
+    Sequence,
+    TextChunk,
+)
+from hassil.intents import (
+    Intent,
+    IntentData,
+    Intents,
+    RangeFractionType,
+    RangeSlotList,
+    SlotList,
+    TextSlotList,
+    TextSlotValue,
+    WildcardSlotList,
+)
+from hassil.recognize import RecognizeResult, recognize_all
+from hassil.util import normalize_text, remove_punctuation
+from homeassistant.components import conversation
+from homeassistant.components.conversation.agent_manager import async_get_agent
+from homeassistant.components.conversation.default_agent import DefaultAgent
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.util import language as language_util
+from unicode_rbnf import RbnfEngine
+
+from .end_of_speech import frame_rms
+from .home_names import HomeNames, NameKind, async_collect, async_track_changes
+
+_LOGGER = logging.getLogger(__name__)
+
+CACHE_SIZE: Final = 256
+"""Verdicts kept per language (an utterance brings a dozen interim texts)."""
+MAX_PROBES: Final = 4
+"""Longer sentences tried for a text whose end begins longer names (the shortest ones)."""
+MAX_RANGE_NUMBERS: Final = 10_000
+"""Ranges with more numbers are not spelled out: any number in them may grow."""
+PLACE_SLOTS: Final = frozenset({"area", "floor"})
+"""Slots that only place a target: they cannot change which one entity a name means."""
+AGENT_LISTS: Final = ("name", "area", "floor")
+"""Lists the default agent fills from the home (the rest come with the sentences)."""
+QUIET_RMS: Final = 180
+"""A 10 ms frame below this RMS (about -45 dBFS) is quiet: see `is_quiet`."""
+QUIET_FRAME_MS: Final = 10
+
+_MAX_DEPTH: Final = 32  # expansion rules referring to each other
+
+
+class Status(StrEnum):
+    """What Assist would do with the text as it stands."""
+
+    UNAVAILABLE = "unavailable"
+    """The matcher cannot be asked (no default agent, no sentences for the language)."""
+    NO_COMMAND = "no_command"
+    """Assist would not act on the text."""
+    PREFIX = "prefix"
+    """Assist would act on it, but its last words may still grow (see `Growth`)."""
+    COMPLETE = "complete"
+    """Assist would act on it and its last words cannot grow."""
+
+
+class Growth(StrEnum):
+    """How the last words of a text Assist would act on may still grow."""
+
+    NAME = "name"
+    NUMBER = "number"
+    FREE_TEXT = "free_text"
+
+
+class TakesMore(StrEnum):
+    """Ways Assist reads words after any complete command of a language."""
+
+    WRAPPER = "wrapper"
+    """A template takes the whole command and goes on ("... in five minutes")."""
+    COORDINATION = "coordination"
+    """The gazetteer acts on "... and the fan" as well."""
+    FUZZY = "fuzzy"
+    """The fuzzy matcher reads a command with extra words as some command."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The answer for one text."""
+
+    status: Status
+    intent: str | None = None
+    """The intent matched (`TRIGGER` for a sentence trigger)."""
+    growth: Growth | None = None
+    detail: str = ""
+    """For a prefix: the longer name or number it may grow into."""
+    qualifiers: frozenset[str] = frozenset()
+    """Slots the same command may still take after the text."""
+    takes_more: frozenset[TakesMore] = frozenset()
+
+    @property
+    def acts(self) -> bool:
+        """Whether Assist would act on the text as it stands."""
+        return self.status in (Status.PREFIX, Status.COMPLETE)
+
+    @property
+    def early(self) -> bool:
+        """Whether the text may be answered before the silence (if stable and quiet)."""
+        return self.status is Status.COMPLETE and not self.qualifiers
+
+
+TRIGGER: Final = "trigger"
+"""The intent of a verdict on a sentence trigger of an automation."""
+UNAVAILABLE: Final = Verdict(Status.UNAVAILABLE)
+NO_COMMAND: Final = Verdict(Status.NO_COMMAND)
+
+
+def is_quiet(pcm: bytes, *, sample_rate: int, threshold_rms: float = QUIET_RMS) -> bool:
+    """Whether no 10 ms frame of 16-bit little-endian PCM reaches `threshold_rms`.
+
+    The loudest frame decides, not the average: one syllable in half a second
+    of pauses is still someone talking. -45 dBFS lies below the quietest
+    vowels of speech at a satellite and above a room's noise after Home
+    Assistant's noise suppression (see the figures in issue 19's notes); it is
+    10 dB under the speech threshold of the fallback's segmenter, because
+    answering while the user is still talking is the costlier mistake. An odd
+    last byte is ignored.
+    """
+    frame = 2 * sample_rate * QUIET_FRAME_MS // 1000
+    usable = len(pcm) - len(pcm) % 2
+    return all(
+        frame_rms(pcm[start : min(start + frame, usable)]) < threshold_rms
+        for start in range(0, usable, frame)
+    )
+
+
+def normalize(text: str) -> str:
+    """Return text as hassil compares it: casefolded, no punctuation, single spaces."""
+    return " ".join(remove_punctuation(normalize_text(text)).casefold().split())
+
+
+def _pieces(text: str, *, spaced: bool) -> list[str]:
+    """Split normalized text into the units a name or number grows by: words or characters."""
+    return text.split() if spaced else list(text.replace(" ", ""))
+
+
+def _join(pieces: Iterable[str], *, spaced: bool) -> str:
+    return " ".join(pieces) if spaced else "".join(pieces)
+
+
+@dataclass(slots=True)
+class GrowthIndex:
+    """Proper beginnings of longer names, each with a few of the shortest names it begins."""
+
+    spaced: bool
+    beginnings: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, names: Iterable[str]) -> None:
+        """Index the beginnings of each name (word by word, or character by character)."""
+        for name in names:
+            pieces = _pieces(normalize(name), spaced=self.spaced)
+            whole = _join(pieces, spaced=self.spaced)
+            for end in range(1, len(pieces)):
+                longer = self.beginnings.setdefault(_join(pieces[:end], spaced=self.spaced), [])
+                if whole not in longer:
+                    longer.append(whole)
+                    longer.sort(key=len)
+                    del longer[MAX_PROBES:]
+
+    def longer(self, text: str) -> list[str]:
+        """Return `text` with its end grown into longer names, shortest growth first."""
+        pieces = _pieces(normalize(text), spaced=self.spaced)
+        grown: list[str] = []
+        for start in range(len(pieces)):
+            head = _join(pieces[:start], spaced=self.spaced)
+            names = self.beginnings.get(_join(pieces[start:], spaced=self.spaced), ())
+            grown.extend(
+                _join((head, name), spaced=self.spaced) if head else name for name in names
+            )
+        return grown[:MAX_PROBES]
+
+
+# --- Walking hassil's sentence templates ---------------------------------------------------
+
+
+def _nullable(expression: Expression, rules: Mapping[str, Sentence], depth: int = 0) -> bool:
+    """Whether the expression can match no words at all."""
+    if depth > _MAX_DEPTH:
+        return True
+    if isinstance(expression, TextChunk):
+        return not expression.text.strip()
+    if isinstance(expression, ListReference):
+        return False
+    if isinstance(expression, RuleReference):
+        rule = rules.get(expression.rule_name)
+        return rule is None or _nullable(rule.expression, rules, depth + 1)
+    if isinstance(expression, Alternative):
+        return not expression.items or any(
+            _nullable(item, rules, depth + 1) for item in expression.items
+        )
+    if isinstance(expression, Group):
+        return all(_nullable(item, rules, depth + 1) for item in expression.items)
+    return True  # pragma: no cover - hassil has no other kind of expression
+
+
+def _list_refs(
+    expression: Expression, rules: Mapping[str, Sentence], depth: int = 0
+) -> Iterator[ListReference]:
+    if depth > _MAX_DEPTH or isinstance(expression, TextChunk):
+        return
+    if isinstance(expression, ListReference):
+        yield expression
+    elif isinstance(expression, RuleReference):
+        if (rule := rules.get(expression.rule_name)) is not None:
+            yield from _list_refs(rule.expression, rules, depth + 1)
+    elif isinstance(expression, Group):
+        for item in expression.items:
+            yield from _list_refs(item, rules, depth + 1)
+
+
+def _slots(expression: Expression, rules: Mapping[str, Sentence]) -> set[str]:
+    """Return the slot names the expression's list references fill."""
+    return {ref.slot_name for ref in _list_refs(expression, rules) if not ref.is_capture}
+
+
+def _cuts(
+    expression: Expression, rules: Mapping[str, Sentence], depth: int = 0
+) -> Iterator[tuple[Expression, Expression]]:
+    """Yield (head, rest): the template split between two of its parts, rest not empty.
+
+    A text the head matches whole is the beginning of a longer sentence of the
+    template, whatever words the rest matches. Words and list values are not
+    split here (the growth index and the number check do that).
+    """
+    if depth > _MAX_DEPTH or isinstance(expression, (TextChunk, ListReference)):
+        return
+    if isinstance(expression, RuleReference):
+        if (rule := rules.get(expression.rule_name)) is not None:
+            yield from _cuts(rule.expression, rules, depth + 1)
+    elif isinstance(expression, Alternative):
+        for item in expression.items:
+            yield from _cuts(item, rules, depth + 1)
+    elif isinstance(expression, Permutation):
+        for item, others in expression.iterate_permutations():
+            yield from _cuts(Sequence(items=[item, others]), rules, depth + 1)
+    elif isinstance(expression, Sequence):
+        items = expression.items
+        for index, item in enumerate(items):
+            after = items[index + 1 :]
+            for head, rest in _cuts(item, rules, depth + 1):
+                yield Sequence(items=[*items[:index], head]), Sequence(items=[rest, *after])
+            rest = Sequence(items=list(after))
+            if after and not _nullable(rest, rules, depth + 1):
+                yield Sequence(items=items[: index + 1]), rest
+
+
+@dataclass(frozen=True, slots=True)
+class _Continuations:
+    """Heads of an intent's templates after which the rest adds slots, by sentence."""
+
+    intents: Intents
+    adds: Mapping[int, frozenset[str]]
+    """Slots the rest adds, by `id` of the head's sentence."""
+
+
+def _continuations(intents: Intents, intent_name: str, slots: frozenset[str]) -> _Continuations:
+    """Build the heads of `intent_name` that hold every slot in `slots` and are followed by more.
+
+    Only heads that could read the text the same way (they have its slots) and
+    rests that add a slot it does not have are kept: the rest of a template
+    that only adds words ("degrees", "的灯") does not change the command.
+    """
+    intent = intents.intents[intent_name]
+    adds: dict[int, frozenset[str]] = {}
+    blocks: list[IntentData] = []
+    for data in intent.data:
+        rules = {**intents.expansion_rules, **data.expansion_rules}
+        heads: dict[str, tuple[Sentence, set[str]]] = {}
+        for sentence in data.sentences:
+            for head, rest in _cuts(sentence.expression, rules):
+                new = _slots(rest, rules) - slots
+                if not new or not slots <= _slots(head, rules):
+                    continue
+                key = repr(head)
+                if key not in heads:
+                    heads[key] = (Sentence(expression=head, text=sentence.text), set())
+                heads[key][1].update(new)
+        block = replace(data)
+        # `sentences` is a cached property parsed from the texts; give the heads instead.
+        block.__dict__["sentences"] = [head for head, _ in heads.values()]
+        blocks.append(block)
+        adds.update({id(head): frozenset(new) for head, new in heads.values()})
+    return _Continuations(
+        replace(intents, intents={intent_name: Intent(name=intent_name, data=blocks)}), adds
+    )
+
+
+def _wrappers(intents: Intents) -> bool:
+    """Whether a template starts with a wildcard and goes on: it takes any command first."""
+    for intent in intents.intents.values():
+        for data in intent.data:
+            rules = {**intents.expansion_rules, **data.expansion_rules}
+            for sentence in data.sentences:
+                expression = sentence.expression
+                if not isinstance(expression, Sequence):
+                    continue
+                items = [
+                    item
+                    for item in expression.items
+                    if not (isinstance(item, TextChunk) and not item.text.strip())
+                ]
+                if (
+                    len(items) > 1
+                    and isinstance(items[0], ListReference)
+                    and isinstance(intents.slot_lists.get(items[0].list_name), WildcardSlotList)
+                    and not _nullable(Sequence(items=items[1:]), rules)
+                ):
+                    return True
+    return False
+
+
+# --- Numbers --------------------------------------------------------------------------------
+
+
+def _rbnf(language: str) -> RbnfEngine | None:
+    """Return the number speller of a language (as given, with "_", then the language alone)."""
+    tags = [language, language.replace("-", "_"), language.replace("_", "-").split("-")[0]]
+    for tag in dict.fromkeys(tags):
+        try:
+            return RbnfEngine.for_language(tag)
+        except ValueError, FileNotFoundError, KeyError:
+            continue
+    return None
+
+
+def _spoken(engine: RbnfEngine, number: float, *, spaced: bool) -> set[str]:
+    forms = engine.format_number(number).text_by_ruleset.values()
+    return {
+        _join(_pieces(normalize(form.replace("-", " ")), spaced=spaced), spaced=spaced)
+        for form in forms
+    }
+
+
+@dataclass(slots=True)
+class _Language:
+    """What is known of one language's sentences, kept while they stay the same."""
+
+    intents: Intents
+    spaced: bool
+    list_names: GrowthIndex
+    takes_more: frozenset[TakesMore]
+    continuations: dict[tuple[str, frozenset[str]], _Continuations] = field(default_factory=dict)
+    number_beginnings: dict[tuple[Any, ...], GrowthIndex | None] = field(default_factory=dict)
+    verdicts: OrderedDict[str, Verdict] = field(default_factory=OrderedDict)
+
+
+class CommandChecker:
+    """Tell whether interim texts are complete commands, for any number of sessions.
+
+    It keeps no state of a session: only what the home's names and the
+    language's sentences give, rebuilt when they change.
+    """
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Prepare the checker; `async_start` follows the changes of the home's names."""
+        self.hass = hass
+        self._languages: dict[str, tuple[object, _Language]] = {}
+        self._homes: dict[bool, _HomeIndex] = {}
+        self._names_version = 0
+        self._unsubscribe: CALLBACK_TYPE | None = None
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Follow the changes that can change the names; return the function that stops it."""
+
+        @callback
+        def changed() -> None:
+            self._homes.clear()
+            self._names_version += 1
+            for _, known in self._languages.values():
+                known.verdicts.clear()
+
+        self._unsubscribe = async_track_changes(self.hass, changed)
+        return self._unsubscribe
+
+    async def async_check(self, language: str, text: str) -> Verdict:
+        """Return the verdict for `text` in the pipeline language `language`."""
+        agent = _default_agent(self.hass)
+        if agent is None:
+            return UNAVAILABLE
+        lang_intents = await agent.async_get_or_load_intents(language)
+        if lang_intents is None:
+            return UNAVAILABLE
+        if not normalize(text):
+            return NO_COMMAND
+        known = await self._async_language(agent, language, lang_intents.intents)
+        if (cached := known.verdicts.get(text)) is not None:
+            known.verdicts.move_to_end(text)
+            return cached
+        version = self._names_version
+        verdict = await self._async_judge(agent, language, text, known)
+        if version == self._names_version:
+            known.verdicts[text] = verdict
+            if len(known.verdicts) > CACHE_SIZE:
+                known.verdicts.popitem(last=False)
+        return verdict
+
+    async def _async_language(
+        self, agent: DefaultAgent, language: str, intents: Intents
+    ) -> _Language:
+        held = self._languages.get(language)
+        if held is not None and held[0] is intents:
+            return held[1]
+        known = await self.hass.async_add_executor_job(_new_language, intents, language)
+        if _coordinates(language):
+            known.takes_more |= {TakesMore.COORDINATION}
+        if getattr(agent, "fuzzy_matching", False):
+            known.takes_more |= {TakesMore.FUZZY}
+        self._languages[language] = (intents, known)
+        return known
+
+    async def _async_home(self, spaced: bool) -> _HomeIndex:
+        """Return the home's names as Assist knows them, read again after a change."""
+        while (home := self._homes.get(spaced)) is None:
+            version = self._names_version
+            names = await async_collect(self.hass, (), home=True)
+            home = await self.hass.async_add_executor_job(_HomeIndex.build, names, spaced)
+            if version == self._names_version:
+                self._homes[spaced] = home
+        return home
+
+    async def _async_judge(
+        self, agent: DefaultAgent, language: str, text: str, known: _Language
+    ) -> Verdict:
+        user_input = conversation.ConversationInput(
+            text=text,
+            context=Context(),
+            conversation_id=None,
+            device_id=None,
+            satellite_id=None,
+            language=language,
+            agent_id=conversation.HOME_ASSISTANT_AGENT,
+        )
+        if (trigger := await agent.async_recognize_sentence_trigger(user_input)) is not None:
+            results = list(trigger.matched_triggers.values())
+        else:
+            result = await agent.async_recognize_intent(user_input, strict_intents_only=True)
+            if result is None or result.unmatched_entities:
+                return NO_COMMAND
+            results = [result]
+        home = await self._async_home(known.spaced)
+        verdict = await self.hass.async_add_executor_job(
+            partial(_judge, known, language, text, results, home, trigger=trigger is not None)
+        )
+        if verdict.status is not Status.COMPLETE or trigger is not None:
+            return verdict
+        # The end of the text begins longer names: would Assist take the longer sentence?
+        for longer in home.growth.longer(text) + known.list_names.longer(text):
+            grown = replace(user_input, text=longer)
+            if await agent.async_recognize_intent(grown, strict_intents_only=True) is not None:
+                return replace(verdict, status=Status.PREFIX, growth=Growth.NAME, detail=longer)
+        return verdict
+
+
+def _default_agent(hass: HomeAssistant) -> DefaultAgent | None:
+    """Return the default conversation agent, if the conversation integration runs it."""
+    if conversation.DOMAIN not in hass.config.components:
+        return None
+    agent = async_get_agent(hass, conversation.HOME_ASSISTANT_AGENT)
+    return agent if isinstance(agent, DefaultAgent) else None
+
+
+def _coordinates(language: str) -> bool:
+    """Whether the default agent's gazetteer (2026.10 and later) reads "... and ..." here."""
+    try:
+        gazetteer = import_module("homeassistant.components.conversation.gazetteer")
+    except ImportError:  # releases before the gazetteer
+        return False
+    gazetteer_language: str = getattr(gazetteer, "LANGUAGE", "")
+    return language_util.Dialect.parse(language).language == gazetteer_language
+
+
+def _new_language(intents: Intents, language: str) -> _Language:
+    """Read what a language's sentences give (in the executor: it walks every template)."""
+    spaced = not intents.settings.ignore_whitespace
+    list_names = GrowthIndex(spaced)
+    for slot_list in _text_lists(intents):
+        list_names.add(_values(slot_list))
+    return _Language(
+        intents=intents,
+        spaced=spaced,
+        list_names=list_names,
+        takes_more=frozenset({TakesMore.WRAPPER}) if _wrappers(intents) else frozenset(),
+    )
+
+
+def _text_lists(intents: Intents) -> Iterator[TextSlotList]:
+    lists: list[Mapping[str, SlotList]] = [intents.slot_lists]
+    lists.extend(data.slot_lists for intent in intents.intents.values() for data in intent.data)
+    for named in lists:
+        for slot_list in named.values():
+            if isinstance(slot_list, TextSlotList):
+                yield slot_list
+
+
+def _values(slot_list: TextSlotList) -> Iterator[str]:
+    for value in slot_list.values:
+        if isinstance(value.text_in, TextChunk):
+            yield value.text_in.text
+
+
+@dataclass(frozen=True, slots=True)
+class _HomeIndex:
+    """The home's names as Assist knows them, and the beginnings of the longer ones."""
+
+    names: HomeNames
+    growth: GrowthIndex
+
+    @classmethod
+    def build(cls, names: HomeNames, spaced: bool) -> _HomeIndex:
+        """Index the names of entities, areas and floors (in the executor)."""
+        growth = GrowthIndex(spaced)
+        growth.add(name for name, kind in names.kinds.items() if kind is not NameKind.EXTRA)
+        return cls(names, growth)
+
+
+def _judge(
+    known: _Language,
+    language: str,
+    text: str,
+    results: list[RecognizeResult],
+    home: _HomeIndex,
+    *,
+    trigger: bool,
+) -> Verdict:
+    """Decide on a text Assist would act on (in the executor)."""
+    takes_more = known.takes_more
+    spaced = known.spaced
+    end = _join(_pieces(normalize(text), spaced=spaced), spaced=spaced)
+    intent = TRIGGER if trigger else results[0].intent.name
+    for result in results:
+        for entity in result.entities_list:
+            if entity.is_wildcard and _ends_with(end, entity.text, spaced=spaced):
+                return Verdict(
+                    Status.PREFIX, intent, Growth.FREE_TEXT, entity.text, takes_more=takes_more
+                )
+    result = results[0]
+    if not trigger and (number := _growing_number(known, language, result, end)) is not None:
+        return Verdict(Status.PREFIX, intent, Growth.NUMBER, number, takes_more=takes_more)
+    if trigger:
+        return Verdict(Status.COMPLETE, intent, takes_more=takes_more)
+    qualifiers = _qualifiers(known, result, text, language)
+    named = result.entities.get("name")
+    if named is not None and home.names.entities_named(str(named.value)) == 1:
+        qualifiers -= PLACE_SLOTS
+    return Verdict(Status.COMPLETE, intent, qualifiers=qualifiers, takes_more=takes_more)
+
+
+def _ends_with(end: str, words: str, *, spaced: bool) -> bool:
+    tail = _join(_pieces(normalize(words), spaced=spaced), spaced=spaced)
+    return bool(tail) and end.endswith(tail)
+
+
+def _range_of(result: RecognizeResult, slot: str, intents: Intents) -> RangeSlotList | None:
+    """Return the range list the template read `slot` from."""
+    if result.intent_sentence is None:
+        return None
+    data = result.intent_data
+    rules = {**intents.expansion_rules, **data.expansion_rules}
+    lists = {**intents.slot_lists, **data.slot_lists}
+    for reference in _list_refs(result.intent_sentence.expression, rules):
+        if reference.slot_name == slot:
+            found = lists.get(reference.list_name)
+            if isinstance(found, RangeSlotList):
+                return found
+            inline = getattr(reference, "get_inline_range", None)  # hassil 3.6 and later
+            if found is None and inline is not None and (bounds := inline()) is not None:
+                start, stop, step = bounds
+                return RangeSlotList(name=reference.list_name, start=start, stop=stop, step=step)
+    return None
+
+
+def _growing_number(
+    known: _Language, language: str, result: RecognizeResult, end: str
+) -> str | None:
+    """Return a larger number of the range that the number ending the text begins, said aloud."""
+    for entity in result.entities_list:
+        value = entity.value
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not _ends_with(end, entity.text, spaced=known.spaced)
+        ):
+            continue
+        numbers = _range_of(result, entity.name, known.intents)
+        if numbers is None:
+            continue
+        beginnings = _number_beginnings(known, language, numbers)
+        if beginnings is None:  # too many numbers to spell out: any may grow
+            return f"> {entity.text}"
+        spelled = _number_forms(known, language, entity.text, value, numbers)
+        for form in spelled:
+            if longer := beginnings.beginnings.get(form):
+                return longer[0]
+    return None
+
+
+def _number_forms(
+    known: _Language, language: str, text: str, value: float, numbers: RangeSlotList
+) -> set[str]:
+    """Return the ways the number read as `value` was said: the text and its spellings."""
+    said = value / numbers.multiplier if numbers.multiplier else value
+    forms = {_join(_pieces(normalize(text), spaced=known.spaced), spaced=known.spaced)}
+    if (engine := _rbnf(numbers.words_language or language)) is not None:
+        forms |= _spoken(engine, said, spaced=known.spaced)
+    return forms
+
+
+def _number_beginnings(
+    known: _Language, language: str, numbers: RangeSlotList
+) -> GrowthIndex | None:
+    """Return the beginnings of the spelled numbers of a range (None when it is too large)."""
+    key = (numbers.start, numbers.stop, numbers.step, numbers.fraction_type, numbers.words_language)
+    if key in known.number_beginnings:
+        return known.number_beginnings[key]
+    index: GrowthIndex | None = None
+    count = ((numbers.stop - numbers.start) // numbers.step + 1) * (
+        1 + len(RangeFractionType.get_fractions(numbers.fraction_type))
+    )
+    engine = _rbnf(numbers.words_language or language)
+    if count <= MAX_RANGE_NUMBERS and engine is not None:
+        index = GrowthIndex(known.spaced)
+        for number in numbers.get_numbers():
+            index.add(_spoken(engine, number, spaced=known.spaced))
+    known.number_beginnings[key] = index
+    return index
+
+
+def _qualifiers(
+    known: _Language, result: RecognizeResult, text: str, language: str
+) -> frozenset[str]:
+    """Return the slots the intent's templates still add after these words, read the same way."""
+    slots = frozenset(entity.name for entity in result.entities_list if entity.text)
+    key = (result.intent.name, slots)
+    if (continuations := known.continuations.get(key)) is None:
+        continuations = _continuations(known.intents, result.intent.name, slots)
+        known.continuations[key] = continuations
+    # The home's lists hold only the values the text was read with: the heads must read
+    # it the same way, and matching against one value instead of thousands is quick.
+    lists: dict[str, SlotList] = {name: TextSlotList(name=name, values=[]) for name in AGENT_LISTS}
+    for entity in result.entities_list:
+        if entity.name in AGENT_LISTS and entity.text:
+            lists[entity.name] = TextSlotList(
+                name=entity.name,
+                values=[
+                    TextSlotValue(text_in=TextChunk(normalize(entity.text)), value_out=entity.value)
+                ],
+            )
+    adds: set[str] = set()
+    for head in recognize_all(
+        text,
+        continuations.intents,
+        slot_lists=lists,
+        intent_context=result.context,
+        language=language,
+    ):
+        if head.intent_sentence is not None:
+            adds |= continuations.adds.get(id(head.intent_sentence), frozenset())
+    return frozenset(adds)
