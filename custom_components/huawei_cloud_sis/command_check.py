@@ -68,6 +68,7 @@ from hassil.intents import (
     TextSlotValue,
     WildcardSlotList,
 )
+from hassil.models import MatchEntity
 from hassil.recognize import RecognizeResult, recognize_all
 from hassil.util import normalize_text, remove_punctuation
 from homeassistant.components import conversation
@@ -95,8 +96,6 @@ AGENT_LISTS: Final = ("name", "area", "floor")
 QUIET_RMS: Final = 180
 """A 10 ms frame below this RMS (about -45 dBFS) is quiet: see `is_quiet`."""
 QUIET_FRAME_MS: Final = 10
-
-_MAX_DEPTH: Final = 32  # expansion rules referring to each other
 
 
 class Status(StrEnum):
@@ -202,11 +201,14 @@ class GrowthIndex:
     spaced: bool
     beginnings: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, names: Iterable[str]) -> None:
-        """Index the beginnings of each name (word by word, or character by character)."""
+    def add(self, names: Iterable[str], meaning: str | None = None) -> None:
+        """Index the beginnings of each name (word by word, or character by character).
+
+        A `meaning` stands for the names in what is kept (a number for its spellings).
+        """
         for name in names:
             pieces = _pieces(normalize(name), spaced=self.spaced)
-            whole = _join(pieces, spaced=self.spaced)
+            whole = meaning or _join(pieces, spaced=self.spaced)
             for end in range(1, len(pieces)):
                 longer = self.beginnings.setdefault(_join(pieces[:end], spaced=self.spaced), [])
                 if whole not in longer:
@@ -230,39 +232,33 @@ class GrowthIndex:
 # --- Walking hassil's sentence templates ---------------------------------------------------
 
 
-def _nullable(expression: Expression, rules: Mapping[str, Sentence], depth: int = 0) -> bool:
+def _resolve(expression: Expression, rules: Mapping[str, Sentence]) -> Expression:
+    """Return the expression an expansion rule stands for (nothing for an unknown rule)."""
+    while isinstance(expression, RuleReference):
+        rule = rules.get(expression.rule_name)
+        expression = TextChunk() if rule is None else rule.expression
+    return expression
+
+
+def _nullable(expression: Expression, rules: Mapping[str, Sentence]) -> bool:
     """Whether the expression can match no words at all."""
-    if depth > _MAX_DEPTH:
-        return True
+    expression = _resolve(expression, rules)
     if isinstance(expression, TextChunk):
         return not expression.text.strip()
-    if isinstance(expression, ListReference):
-        return False
-    if isinstance(expression, RuleReference):
-        rule = rules.get(expression.rule_name)
-        return rule is None or _nullable(rule.expression, rules, depth + 1)
     if isinstance(expression, Alternative):
-        return not expression.items or any(
-            _nullable(item, rules, depth + 1) for item in expression.items
-        )
+        return any(_nullable(item, rules) for item in expression.items)
     if isinstance(expression, Group):
-        return all(_nullable(item, rules, depth + 1) for item in expression.items)
-    return True  # pragma: no cover - hassil has no other kind of expression
+        return all(_nullable(item, rules) for item in expression.items)
+    return False  # a list reference
 
 
-def _list_refs(
-    expression: Expression, rules: Mapping[str, Sentence], depth: int = 0
-) -> Iterator[ListReference]:
-    if depth > _MAX_DEPTH or isinstance(expression, TextChunk):
-        return
+def _list_refs(expression: Expression, rules: Mapping[str, Sentence]) -> Iterator[ListReference]:
+    expression = _resolve(expression, rules)
     if isinstance(expression, ListReference):
         yield expression
-    elif isinstance(expression, RuleReference):
-        if (rule := rules.get(expression.rule_name)) is not None:
-            yield from _list_refs(rule.expression, rules, depth + 1)
     elif isinstance(expression, Group):
         for item in expression.items:
-            yield from _list_refs(item, rules, depth + 1)
+            yield from _list_refs(item, rules)
 
 
 def _slots(expression: Expression, rules: Mapping[str, Sentence]) -> set[str]:
@@ -271,7 +267,7 @@ def _slots(expression: Expression, rules: Mapping[str, Sentence]) -> set[str]:
 
 
 def _cuts(
-    expression: Expression, rules: Mapping[str, Sentence], depth: int = 0
+    expression: Expression, rules: Mapping[str, Sentence]
 ) -> Iterator[tuple[Expression, Expression]]:
     """Yield (head, rest): the template split between two of its parts, rest not empty.
 
@@ -279,25 +275,21 @@ def _cuts(
     template, whatever words the rest matches. Words and list values are not
     split here (the growth index and the number check do that).
     """
-    if depth > _MAX_DEPTH or isinstance(expression, (TextChunk, ListReference)):
-        return
-    if isinstance(expression, RuleReference):
-        if (rule := rules.get(expression.rule_name)) is not None:
-            yield from _cuts(rule.expression, rules, depth + 1)
-    elif isinstance(expression, Alternative):
+    expression = _resolve(expression, rules)
+    if isinstance(expression, Alternative):
         for item in expression.items:
-            yield from _cuts(item, rules, depth + 1)
+            yield from _cuts(item, rules)
     elif isinstance(expression, Permutation):
         for item, others in expression.iterate_permutations():
-            yield from _cuts(Sequence(items=[item, others]), rules, depth + 1)
+            yield from _cuts(Sequence(items=[item, others]), rules)
     elif isinstance(expression, Sequence):
         items = expression.items
         for index, item in enumerate(items):
             after = items[index + 1 :]
-            for head, rest in _cuts(item, rules, depth + 1):
+            for head, rest in _cuts(item, rules):
                 yield Sequence(items=[*items[:index], head]), Sequence(items=[rest, *after])
             rest = Sequence(items=list(after))
-            if after and not _nullable(rest, rules, depth + 1):
+            if after and not _nullable(rest, rules):
                 yield Sequence(items=items[: index + 1]), rest
 
 
@@ -461,7 +453,7 @@ class CommandChecker:
         known = await self.hass.async_add_executor_job(_new_language, intents, language)
         if _coordinates(language):
             known.takes_more |= {TakesMore.COORDINATION}
-        if getattr(agent, "fuzzy_matching", False):
+        if getattr(agent, "fuzzy_matching", False):  # pragma: no cover - before 2026.10
             known.takes_more |= {TakesMore.FUZZY}
         self._languages[language] = (intents, known)
         return known
@@ -521,7 +513,7 @@ def _coordinates(language: str) -> bool:
     """Whether the default agent's gazetteer (2026.10 and later) reads "... and ..." here."""
     try:
         gazetteer = import_module("homeassistant.components.conversation.gazetteer")
-    except ImportError:  # releases before the gazetteer
+    except ImportError:  # pragma: no cover - releases before the gazetteer (2026.10)
         return False
     gazetteer_language: str = getattr(gazetteer, "LANGUAGE", "")
     return language_util.Dialect.parse(language).language == gazetteer_language
@@ -608,23 +600,25 @@ def _ends_with(end: str, words: str, *, spaced: bool) -> bool:
     return bool(tail) and end.endswith(tail)
 
 
-def _range_of(result: RecognizeResult, slot: str, intents: Intents) -> RangeSlotList | None:
-    """Return the range list the template read `slot` from."""
-    if result.intent_sentence is None:
+def _range_of(
+    result: RecognizeResult, entity: MatchEntity, known: _Language
+) -> RangeSlotList | None:
+    """Return the range list a number was read from, if it ends the text."""
+    value = entity.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    data = result.intent_data
-    rules = {**intents.expansion_rules, **data.expansion_rules}
-    lists = {**intents.slot_lists, **data.slot_lists}
-    for reference in _list_refs(result.intent_sentence.expression, rules):
-        if reference.slot_name == slot:
-            found = lists.get(reference.list_name)
-            if isinstance(found, RangeSlotList):
-                return found
-            inline = getattr(reference, "get_inline_range", None)  # hassil 3.6 and later
-            if found is None and inline is not None and (bounds := inline()) is not None:
-                start, stop, step = bounds
-                return RangeSlotList(name=reference.list_name, start=start, stop=stop, step=step)
-    return None
+    sentence = result.intent_sentence.expression if result.intent_sentence else TextChunk()
+    rules = {**known.intents.expansion_rules, **result.intent_data.expansion_rules}
+    lists = {**known.intents.slot_lists, **result.intent_data.slot_lists}
+    reference = next(
+        (ref for ref in _list_refs(sentence, rules) if ref.slot_name == entity.name), None
+    )
+    found = lists.get(reference.list_name) if reference is not None else None
+    inline = getattr(reference, "get_inline_range", None)  # hassil 3.6 and later
+    if found is None and inline is not None and (bounds := inline()) is not None:
+        start, stop, step = bounds
+        found = RangeSlotList(name=reference.list_name, start=start, stop=stop, step=step)  # type: ignore[union-attr]
+    return found if isinstance(found, RangeSlotList) else None
 
 
 def _growing_number(
@@ -632,55 +626,39 @@ def _growing_number(
 ) -> str | None:
     """Return a larger number of the range that the number ending the text begins, said aloud."""
     for entity in result.entities_list:
-        value = entity.value
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not _ends_with(end, entity.text, spaced=known.spaced)
-        ):
+        if not _ends_with(end, entity.text, spaced=known.spaced):
             continue
-        numbers = _range_of(result, entity.name, known.intents)
-        if numbers is None:
+        if (numbers := _range_of(result, entity, known)) is None:
             continue
-        beginnings = _number_beginnings(known, language, numbers)
-        if beginnings is None:  # too many numbers to spell out: any may grow
+        engine = _rbnf(numbers.words_language or language)
+        beginnings = _number_beginnings(known, engine, numbers)
+        if engine is None or beginnings is None:  # no speller, or too many numbers
             return f"> {entity.text}"
-        spelled = _number_forms(known, language, entity.text, value, numbers)
-        for form in spelled:
+        said = entity.value / numbers.multiplier if numbers.multiplier else entity.value
+        forms = _spoken(engine, said, spaced=known.spaced)
+        forms.add(_join(_pieces(normalize(entity.text), spaced=known.spaced), spaced=known.spaced))
+        for form in forms:
             if longer := beginnings.beginnings.get(form):
                 return longer[0]
     return None
 
 
-def _number_forms(
-    known: _Language, language: str, text: str, value: float, numbers: RangeSlotList
-) -> set[str]:
-    """Return the ways the number read as `value` was said: the text and its spellings."""
-    said = value / numbers.multiplier if numbers.multiplier else value
-    forms = {_join(_pieces(normalize(text), spaced=known.spaced), spaced=known.spaced)}
-    if (engine := _rbnf(numbers.words_language or language)) is not None:
-        forms |= _spoken(engine, said, spaced=known.spaced)
-    return forms
-
-
 def _number_beginnings(
-    known: _Language, language: str, numbers: RangeSlotList
+    known: _Language, engine: RbnfEngine | None, numbers: RangeSlotList
 ) -> GrowthIndex | None:
-    """Return the beginnings of the spelled numbers of a range (None when it is too large)."""
+    """Return the beginnings of the spelled numbers of a range (None if it cannot be had)."""
     key = (numbers.start, numbers.stop, numbers.step, numbers.fraction_type, numbers.words_language)
-    if key in known.number_beginnings:
-        return known.number_beginnings[key]
-    index: GrowthIndex | None = None
-    count = ((numbers.stop - numbers.start) // numbers.step + 1) * (
-        1 + len(RangeFractionType.get_fractions(numbers.fraction_type))
-    )
-    engine = _rbnf(numbers.words_language or language)
-    if count <= MAX_RANGE_NUMBERS and engine is not None:
-        index = GrowthIndex(known.spaced)
-        for number in numbers.get_numbers():
-            index.add(_spoken(engine, number, spaced=known.spaced))
-    known.number_beginnings[key] = index
-    return index
+    if key not in known.number_beginnings:
+        count = ((numbers.stop - numbers.start) // numbers.step + 1) * (
+            1 + len(RangeFractionType.get_fractions(numbers.fraction_type))
+        )
+        index: GrowthIndex | None = None
+        if engine is not None and count <= MAX_RANGE_NUMBERS:
+            index = GrowthIndex(known.spaced)
+            for number in numbers.get_numbers():
+                index.add(_spoken(engine, number, spaced=known.spaced), meaning=f"{number:g}")
+        known.number_beginnings[key] = index
+    return known.number_beginnings[key]
 
 
 def _qualifiers(
@@ -711,6 +689,5 @@ def _qualifiers(
         intent_context=result.context,
         language=language,
     ):
-        if head.intent_sentence is not None:
-            adds |= continuations.adds.get(id(head.intent_sentence), frozenset())
+        adds |= continuations.adds.get(id(head.intent_sentence), frozenset())
     return frozenset(adds)
