@@ -16,12 +16,12 @@ from homeassistant.components import conversation
 from homeassistant.components.conversation.agent_manager import async_get_agent
 from homeassistant.components.conversation.default_agent import DefaultAgent
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import area_registry as ar, entity_registry as er
+from homeassistant.helpers import area_registry as ar, entity_registry as er, floor_registry as fr
 from homeassistant.setup import async_setup_component
 import pytest
 import yaml
 
-from custom_components.huawei_cloud_sis import command_check, home_names
+from custom_components.huawei_cloud_sis import command_check
 from custom_components.huawei_cloud_sis.command_check import (
     TRIGGER,
     CommandChecker,
@@ -48,7 +48,7 @@ async def home(hass: HomeAssistant, area_registry: ar.AreaRegistry) -> HomeAssis
     """A home with Assist and names that begin other names, in English and Mandarin."""
     assert await async_setup_component(hass, "intent", {})
     assert await async_setup_component(hass, "conversation", {})
-    kitchen = area_registry.async_create("kitchen", aliases={"cooking place"})
+    kitchen = area_registry.async_create("kitchen", aliases={"cooking place", " "})
     area_registry.async_create("bedroom")
     living_room = area_registry.async_create("客厅")
     registry = er.async_get(hass)
@@ -72,6 +72,9 @@ async def home(hass: HomeAssistant, area_registry: ar.AreaRegistry) -> HomeAssis
     registry.async_update_entity(reading, aliases=[er.COMPUTED_NAME, "book light"])
     climate(hass, "thermostat")
     climate(hass, "空调")
+    garage = add_entity(hass, "garage door", domain="cover")
+    hass.states.async_set(garage, "closed", {"device_class": "garage"})
+    fr.async_get(hass).async_create("upstairs", aliases={"second floor", " "})
     return hass
 
 
@@ -270,6 +273,19 @@ async def test_an_alias_is_a_name(checker: CommandChecker) -> None:
     assert (await check(checker, ENGLISH, "turn on the book light")).early
 
 
+async def test_floors_and_device_classes_are_read_as_the_agent_reads_them(
+    checker: CommandChecker,
+) -> None:
+    with patch.object(command_check, "STATES_PER_SLICE", 3):  # a big home is read in slices
+        upstairs = await check(checker, ENGLISH, "turn on the lights upstairs")
+    second_floor = await check(checker, ENGLISH, "turn on the lights on the second floor")
+    garage = await check(checker, ENGLISH, "open the garage door")
+
+    assert upstairs.early
+    assert second_floor.early
+    assert garage.status is Status.COMPLETE
+
+
 async def test_commands_followed_by_words(checker: CommandChecker) -> None:
     # Words the strict grammar takes after the command are part of it...
     assert (await check(checker, ENGLISH, "turn on the porch lamp in the kitchen")).acts
@@ -295,7 +311,7 @@ async def test_a_verdict_is_kept_until_the_names_change(
     home: HomeAssistant, checker: CommandChecker
 ) -> None:
     assert (await check(checker, ENGLISH, "turn on the porch lamp")).early
-    with patch.object(DefaultAgent, "async_recognize_intent") as spy:
+    with patch.object(command_check, "_recognize") as spy:
         assert (await check(checker, ENGLISH, "turn on the porch lamp")).early
     spy.assert_not_called()
 
@@ -310,7 +326,7 @@ async def test_a_verdict_is_kept_until_the_names_change(
 async def test_a_change_during_a_check_is_not_kept(
     home: HomeAssistant, checker: CommandChecker
 ) -> None:
-    real = home_names.async_collect
+    real = command_check._async_read_home
 
     async def collect_and_change(*args: Any, **kwargs: Any) -> Any:
         names = await real(*args, **kwargs)
@@ -320,7 +336,7 @@ async def test_a_change_during_a_check_is_not_kept(
         return names
 
     changed: list[bool] = []
-    with patch.object(command_check, "async_collect", collect_and_change):
+    with patch.object(command_check, "_async_read_home", collect_and_change):
         first = await check(checker, ENGLISH, "turn on the porch lamp")
         second = await check(checker, ENGLISH, "turn on the porch lamp")
 
@@ -333,11 +349,7 @@ async def test_old_verdicts_are_dropped(checker: CommandChecker) -> None:
     with patch.object(command_check, "CACHE_SIZE", 1):
         await check(checker, ENGLISH, "turn on the porch lamp")
         await check(checker, ENGLISH, "turn off the porch lamp")
-        with patch.object(
-            DefaultAgent,
-            "async_recognize_intent",
-            wraps=default_agent(checker.hass).async_recognize_intent,
-        ) as spy:
+        with patch.object(command_check, "_recognize", wraps=command_check._recognize) as spy:
             assert (await check(checker, ENGLISH, "turn on the porch lamp")).early
     spy.assert_called()
 
@@ -375,10 +387,21 @@ async def test_new_sentences_are_read_again(
 
     await write_sentences(
         ENGLISH,
-        {"intents": {"HassTurnOn": {"data": [{"sentences": ["ignite [the] {name}"]}]}}},
+        {
+            "intents": {
+                "HassTurnOn": {"data": [{"sentences": ["ignite [the] {name}"]}]},
+                "HassBroadcast": {"data": [{"sentences": ["shout {message}"]}]},
+            },
+            "lists": {"message": {"wildcard": True}},
+        },
     )
 
     assert (await check(checker, ENGLISH, "ignite the porch lamp")).early
+    # Free text at the end of a sentence takes any further word.
+    shout = await check(checker, ENGLISH, "shout dinner is")
+    assert shout.status is Status.PREFIX
+    assert shout.growth is Growth.FREE_TEXT
+    assert shout.detail == "dinner is"
 
 
 @pytest.mark.skipif(

@@ -23,9 +23,8 @@ order the registries and states load in.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
@@ -91,33 +90,18 @@ class HomeNames:
     names: tuple[str, ...]
     kinds: Mapping[str, NameKind]
     """The kind each name was first found as."""
-    entity_counts: Mapping[str, int] = field(default_factory=dict)
-    """How many times an entity answers to each entity name or alias (casefolded)."""
 
     @classmethod
     def from_kinds(cls, found: Mapping[NameKind, Iterable[str]]) -> HomeNames:
         """Order names found by kind; a name found as several kinds counts as the first."""
         kinds: dict[str, NameKind] = {}
-        counts = Counter(
-            _count_key(name)
-            for kind in (NameKind.ENTITY, NameKind.ALIAS)
-            for name in found.get(kind, ())
-        )
         for kind in NameKind:
             names = found.get(kind, ())
             if kind is not NameKind.EXTRA:
                 names = sorted(set(names), key=lambda name: (name.casefold(), name))
             for name in names:
                 kinds.setdefault(name, kind)
-        return cls(tuple(kinds), kinds, counts)
-
-    def entities_named(self, name: str) -> int:
-        """How many times an exposed entity answers to `name` (its name or an alias)."""
-        return self.entity_counts.get(_count_key(name), 0)
-
-
-def _count_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+        return cls(tuple(kinds), kinds)
 
 
 def parse_extra_words(text: Any) -> tuple[str, ...]:
