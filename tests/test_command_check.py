@@ -79,12 +79,12 @@ async def home(hass: HomeAssistant, area_registry: ar.AreaRegistry) -> HomeAssis
 
 
 @pytest.fixture
-def checker(home: HomeAssistant) -> CommandChecker:
-    """A checker that follows the changes of the home's names."""
+def checker(home: HomeAssistant) -> Iterator[CommandChecker]:
+    """A checker that follows the changes of the home's names while the test runs."""
     checker = CommandChecker(home)
-    home.bus.async_listen_once("homeassistant_stop", lambda _: checker.async_start()())
-    checker.async_start()
-    return checker
+    stop = checker.async_start()
+    yield checker
+    stop()
 
 
 def default_agent(hass: HomeAssistant) -> DefaultAgent:
