@@ -55,15 +55,20 @@ class CommandSegmenter:
         return not (self._silence >= self.silence_ms and self._command >= self.command_ms)
 
 
-def is_speech(samples: bytes) -> bool:
-    """Whether 16-bit little-endian samples are loud enough to be speech."""
+def frame_rms(samples: bytes) -> float:
+    """Return the root mean square of 16-bit little-endian samples (0 for none)."""
     values = array("h")
     values.frombytes(samples)
     if sys.byteorder != "little":  # pragma: no cover - every supported machine is little-endian
         values.byteswap()
     if not values:
-        return False
-    return math.sqrt(sum(v * v for v in values) / len(values)) >= SPEECH_RMS
+        return 0.0
+    return math.sqrt(sum(v * v for v in values) / len(values))
+
+
+def is_speech(samples: bytes) -> bool:
+    """Whether 16-bit little-endian samples are loud enough to be speech."""
+    return frame_rms(samples) >= SPEECH_RMS
 
 
 async def until_end_of_speech(
