@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-import json
-from pathlib import Path
+from collections.abc import Callable
 import threading
 from typing import Any
 from unittest.mock import patch
 
-import home_assistant_intents
 from homeassistant.core import HomeAssistant
 from opencc import OpenCC
 import pytest
@@ -21,26 +18,7 @@ from custom_components.huawei_cloud_sis.chinese_script import (
     async_converter,
     loaded_converter,
 )
-
-INTENTS = Path(home_assistant_intents.__file__).parent / "data"
-
-
-def _strings(value: Any) -> Iterator[str]:
-    """Every string inside a JSON value."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for inner in value.values():
-            yield from _strings(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _strings(inner)
-
-
-def _intent_texts(language: str) -> list[str]:
-    """The sentence templates, responses and list values of Home Assistant's intents."""
-    data = json.loads((INTENTS / f"{language}.json").read_text(encoding="utf-8"))
-    return sorted({text for text in _strings(data) if any("\u4e00" <= c <= "\u9fff" for c in text)})
+from tests.helpers.intents import chinese_texts
 
 
 @pytest.mark.parametrize(
@@ -98,7 +76,7 @@ async def test_hong_kong_sentences_in_traditional_characters_come_through_unchan
     Traditional character is left exactly as it is."""
     convert = await async_converter(hass, Conversion.HONG_KONG)
     to_simplified = OpenCC("t2s").convert
-    texts = [text for text in _intent_texts("zh-HK") if to_simplified(text) != text]
+    texts = [text for text in chinese_texts("zh-HK") if to_simplified(text) != text]
     assert len(texts) > 100
     assert [text for text in texts if convert(text) != text] == []
 
@@ -131,7 +109,7 @@ async def test_simplified_sentences_come_through_the_simplified_conversion_uncha
     hass: HomeAssistant,
 ) -> None:
     convert = await async_converter(hass, Conversion.SIMPLIFIED)
-    texts = _intent_texts("zh-CN")
+    texts = chinese_texts("zh-CN")
     assert len(texts) > 100
     assert [text for text in texts if convert(text) != text] == []
 
