@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import cache
+import threading
 from typing import Final
 
 from opencc import OpenCC
@@ -38,9 +39,18 @@ def script_of(model: str, cantonese_script: str) -> str | None:
     return cantonese_script if script == UNDOCUMENTED_SCRIPT else script
 
 
+_LOADING: Final = threading.Lock()
+
+
 @cache
 def _converter(config: str) -> Rewrite:
     return OpenCC(config).convert
+
+
+def _loaded(config: str) -> Rewrite:
+    """The converter of an OpenCC conversion, read once however many sessions start at once."""
+    with _LOADING:
+        return _converter(config)
 
 
 async def writer(model: str, cantonese_script: str) -> Rewrite | None:
@@ -48,7 +58,7 @@ async def writer(model: str, cantonese_script: str) -> Rewrite | None:
     script = script_of(model, cantonese_script)
     if script is None:
         return None
-    return await asyncio.to_thread(_converter, _OPENCC[script])
+    return await asyncio.to_thread(_loaded, _OPENCC[script])
 
 
 def then(first: Rewrite | None, second: Rewrite | None) -> Rewrite | None:
