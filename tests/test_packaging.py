@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from importlib import metadata
 import json
 from pathlib import Path
 import shutil
@@ -52,9 +53,19 @@ RULES = {
 
 def test_manifest_is_valid() -> None:
     assert manifest_problems(MANIFEST, INTEGRATION) == []
-    assert MANIFEST["requirements"] == []
     assert MANIFEST["integration_type"] == "service"
     assert MANIFEST["iot_class"] == "cloud_push"
+
+
+def test_the_runtime_requirement_is_the_one_the_tests_install() -> None:
+    """Homes get exactly the version that both test environments install and test."""
+    assert MANIFEST["requirements"] == ["opencc-py==1.4.2"]
+    for name in ("requirements_test.txt", "requirements_test_oldest.txt"):
+        lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
+        assert set(MANIFEST["requirements"]) <= {line.strip() for line in lines}, name
+    for requirement in MANIFEST["requirements"]:
+        package, version = requirement.split("==")
+        assert metadata.version(package) == version
 
 
 @pytest.mark.parametrize(
@@ -70,6 +81,14 @@ def test_manifest_is_valid() -> None:
         (lambda m: m.update(integration_type="x"), "integration_type is not valid"),
         (lambda m: m.update(quality_scale="diamond"), "quality_scale is not valid"),
         (lambda m: m.update(requirements=["a == 1"]), "requirements must not contain spaces"),
+        (
+            lambda m: m.update(requirements=["opencc-py"]),
+            "requirements must be pinned as name==version",
+        ),
+        (
+            lambda m: m.update(requirements=["opencc-py>=1.4"]),
+            "requirements must be pinned as name==version",
+        ),
         (lambda m: m.update(dependencies="http"), "dependencies must be a list of strings"),
     ],
 )

@@ -137,8 +137,26 @@ def manifest_problems(manifest: Mapping[str, Any], integration: Path) -> list[st
         value = manifest.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(f"{key} must be a list of strings")
-    if any(" " in requirement for requirement in manifest.get("requirements", [])):
+    requirements = manifest.get("requirements", [])
+    if isinstance(requirements, list):
+        problems.extend(_requirement_problems([str(line) for line in requirements]))
+    return problems
+
+
+PINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][A-Za-z0-9.+!-]*$")
+
+
+def _requirement_problems(requirements: list[str]) -> list[str]:
+    """hassfest refuses a requirement with a space; ours are also pinned to one version.
+
+    Home Assistant installs a custom integration's requirements into its own environment
+    with pip; an exact pin means every home runs the version the tests ran.
+    """
+    problems: list[str] = []
+    if any(" " in requirement for requirement in requirements):
         problems.append("requirements must not contain spaces")
+    if any(not PINNED.match(requirement) for requirement in requirements if " " not in requirement):
+        problems.append("requirements must be pinned as name==version")
     return problems
 
 

@@ -30,6 +30,8 @@ AUDIO_FORMATS: Final = {
 # Mirrors the product's sis/endpoints.py (REGIONS).
 CHINA_SITE: Final = ("cn-north-4", "cn-east-3")
 INTERNATIONAL: Final = ("ap-southeast-3", "me-east-1")
+UNDOCUMENTED_SCRIPT: Final = "undocumented"
+"""A model whose script Huawei does not document (`SisServer.cantonese_script` decides)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,9 @@ class Model:
     """Dialect models treat a smaller `max_seconds` as this."""
     modes: tuple[str, ...] = ("short-stream", "continue-stream", "sentence-stream")
     """The real-time modes that take the model."""
+    script: str | None = "simplified"
+    """The script of its Chinese text: "simplified", `UNDOCUMENTED_SCRIPT`, or None for a
+    model that writes no Chinese."""
 
 
 # Mirrors the product's languages.py (LANGUAGES: models, regions, digit_norm, min_max_seconds)
@@ -60,16 +65,25 @@ MODELS: Final = {
     "chinese_16k_common": Model(16000, CHINA_SITE),
     "chinese_8k_common": Model(8000, CHINA_SITE),
     "english_16k_general": Model(
-        16000, ("cn-north-4", *INTERNATIONAL), digit_norm=False, table_language="english"
+        16000,
+        ("cn-north-4", *INTERNATIONAL),
+        digit_norm=False,
+        table_language="english",
+        script=None,
     ),
     "cantonese_16k_common": Model(
-        16000, ("cn-north-4",), digit_norm=False, table_language=None, min_sentence_seconds=10
+        16000,
+        ("cn-north-4",),
+        digit_norm=False,
+        table_language=None,
+        min_sentence_seconds=10,
+        script=UNDOCUMENTED_SCRIPT,
     ),
     "sichuan_16k_common": Model(
         16000, ("cn-north-4",), digit_norm=False, table_language=None, min_sentence_seconds=10
     ),
     "shanghai_16k_common": Model(16000, ("cn-north-4",), min_sentence_seconds=10),
-    "arabic_16k_general": Model(16000, INTERNATIONAL, table_language=None),
+    "arabic_16k_general": Model(16000, INTERNATIONAL, table_language=None, script=None),
 }
 
 # SWITCHES, RANGES and KNOWN_FIELDS mirror the product's sis/recognition_config.py

@@ -20,6 +20,7 @@ from .config_rules import check_config, frame_limits, sample_rate, sample_width
 from .faults import Fault, FaultKind
 from .gateway import NOT_FOUND, accept, apig_error, authenticate, refused_handshake, serve
 from .recognizer import CONTINUE, MODES, SENTENCE, SHORT, Event, Output, Recognizer, Result
+from .script import then, writer
 
 if TYPE_CHECKING:
     from .server import SisServer
@@ -234,12 +235,14 @@ class Connection:
         # The table as it is at START: how soon a replaced table takes effect is not documented.
         # A table the project does not have gives no hot words (when the reading accepts it).
         table = tables.get(self.project_id, raw.get("vocabulary_id", ""))
+        # The model writes what it hears in its script; the words it mishears are then swapped.
+        write = await writer(raw["property"], self.server.cantonese_script)
         self.recognizer = Recognizer(
             self.mode,
             raw,
             self.server.fallback_text,
             self.server.transcriber,
-            self.server.mishearings.rewriter(table.words if table else ()),
+            then(write, self.server.mishearings.rewriter(table.words if table else ())),
         )
         await self.send("START")
         self.active = self.ever_active = True

@@ -1,0 +1,137 @@
+"""Chinese text in the script a home reads: Simplified and Traditional characters.
+
+Huawei's Mandarin models write Simplified characters, while Home Assistant's Taiwanese
+(zh-TW) and Cantonese (zh-HK) sentences, and many homes' names, are written in
+Traditional ones; Huawei's Mandarin voices are made for Simplified text. A text Assist
+cannot match is a failed command, so the text is converted with OpenCC (the `opencc-py`
+package, which imports as `opencc`).
+
+Callers ask for a `Conversion` by what it is for. Its OpenCC dictionaries are read from
+disk in the executor the first time it is asked for, once per Home Assistant instance
+however many callers ask at the same time, and the converter is then shared by every entry
+and request: it holds no state of its own. Converting a command takes a fraction of a
+millisecond and is done on the event loop; loading is never done there.
+
+Each choice below was measured on the sentences, responses and list values of Home
+Assistant's zh-TW, zh-HK and zh-CN intents (`home_assistant_intents`), counting the
+sentences that no longer match their intent after the conversion;
+`benchmarks/bench_chinese_script.py --choices` prints those counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from enum import StrEnum
+import threading
+from typing import Final
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util.hass_dict import HassKey
+from opencc import OpenCC
+
+from .const import DOMAIN
+
+type Converter = Callable[[str], str]
+"""Converts one text; safe to share between callers and threads."""
+
+
+class Conversion(StrEnum):
+    """What a text is converted for."""
+
+    TAIWAN = "taiwan"
+    """A Mandarin model's text (Simplified) to Traditional characters with Taiwan's words."""
+    HONG_KONG = "hong_kong"
+    """A Cantonese model's text, in either script, to Traditional characters for Hong Kong."""
+    SIMPLIFIED = "simplified"
+    """Traditional text (Taiwan or Hong Kong) to Simplified characters, keeping its words."""
+
+
+_LOADED: Final[HassKey[dict[Conversion, asyncio.Future[Converter]]]] = HassKey(
+    f"{DOMAIN}_chinese_script"
+)
+_LOADING: Final = threading.Lock()
+"""Conversions share dictionaries (OpenCC keeps each one once): read them one at a time."""
+
+
+def _taiwan() -> Converter:
+    # OpenCC's s2twp: Taiwan's standard characters and Taiwan's usual words (軟體, 滑鼠),
+    # digits and Latin letters untouched. Spoken Taiwanese commands that Huawei's model
+    # writes in Simplified come back as Home Assistant's zh-TW sentences write them,
+    # except where those write 台 (s2twp writes 臺) or "打開" in a question about a
+    # state (s2twp writes 開啟, which commands accept but state lists do not).
+    return OpenCC("s2twp").convert
+
+
+def _hong_kong() -> Converter:
+    # Which script Huawei's Cantonese model writes is not documented. Text that already
+    # holds a Traditional character comes through unchanged (Simplified text is left as
+    # it is by t2s; Home Assistant's zh-CN sentences all are). Simplified text gets
+    # OpenCC's s2tw and not s2hk: Hong Kong's typed text, Home Assistant's zh-HK
+    # sentences among it, writes 溫, 戶, 啟 and 為 as Taiwan's standard does, where
+    # s2hk writes the reference forms 温, 户, 啓; s2tw lost fewer sentences. The
+    # Cantonese 係 written 系 in Simplified cannot be told from 系 by any OpenCC table.
+    to_simplified = OpenCC("t2s").convert
+    to_traditional = OpenCC("s2tw").convert
+
+    def convert(text: str) -> str:
+        if to_simplified(text) != text:
+            return text
+        return to_traditional(text)
+
+    return convert
+
+
+def _simplified() -> Converter:
+    # Character for character, no change of words (tw2sp would turn 計程車 into 出租车):
+    # the text keeps what the home wrote. tw2s turns Taiwan's 著 of "開著" into 着, which
+    # t2s and hk2s leave as 著 (read zhù); hk2s then turns Hong Kong's 枱 into 台. Home
+    # Assistant's zh-HK sentences use both 著 and 着, so one chain serves both places,
+    # and Simplified text comes through unchanged.
+    from_taiwan = OpenCC("tw2s").convert
+    from_hong_kong = OpenCC("hk2s").convert
+    return lambda text: from_hong_kong(from_taiwan(text))
+
+
+_BUILDERS: Final[dict[Conversion, Callable[[], Converter]]] = {
+    Conversion.TAIWAN: _taiwan,
+    Conversion.HONG_KONG: _hong_kong,
+    Conversion.SIMPLIFIED: _simplified,
+}
+
+
+def load_converter(conversion: Conversion) -> Converter:
+    """Read a conversion's dictionaries and return its converter (blocking: reads files)."""
+    with _LOADING:
+        return _BUILDERS[conversion]()
+
+
+async def async_converter(hass: HomeAssistant, conversion: Conversion) -> Converter:
+    """Return the converter of `conversion`, loading its dictionaries in the executor once.
+
+    Callers that ask while it loads wait for the same load; a caller that is cancelled
+    does not cancel it for the others. A load that failed raises its error to those that
+    waited for it, and the next call loads again.
+    """
+    futures = hass.data.setdefault(_LOADED, {})
+    future = futures.get(conversion)
+    if future is None or _failed(future):
+        future = hass.async_add_executor_job(load_converter, conversion)
+        # Noted as seen, so that a failure no caller waited for is not logged as unhandled.
+        future.add_done_callback(_failed)
+        futures[conversion] = future
+    return await asyncio.shield(future)
+
+
+def _failed(future: asyncio.Future[Converter]) -> bool:
+    """Whether a load is over without a converter."""
+    return future.done() and (future.cancelled() or future.exception() is not None)
+
+
+@callback
+def loaded_converter(hass: HomeAssistant, conversion: Conversion) -> Converter | None:
+    """Return the converter of `conversion` if it is loaded already, else None."""
+    future = hass.data.get(_LOADED, {}).get(conversion)
+    if future is None or not future.done() or _failed(future):
+        return None
+    return future.result()

@@ -1,0 +1,223 @@
+"""Converting between Simplified and Traditional characters, loaded once and off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import threading
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant
+from opencc import OpenCC
+import pytest
+
+from custom_components.huawei_cloud_sis import chinese_script
+from custom_components.huawei_cloud_sis.chinese_script import (
+    Conversion,
+    async_converter,
+    loaded_converter,
+)
+from tests.helpers.intents import chinese_texts
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        # Taiwan's names of rooms and devices, as a home in Taiwan writes them.
+        ("打开客厅的灯", "開啟客廳的燈"),
+        ("关闭卧室的冷气", "關閉臥室的冷氣"),
+        ("把书房的台灯关掉", "把書房的檯燈關掉"),
+        ("厨房的电风扇", "廚房的電風扇"),
+        # Numbers stay digits, as for zh-CN.
+        ("把温度调到25度", "把溫度調到25度"),
+        ("把亮度调到 100%", "把亮度調到 100%"),
+        # Taiwan's usual words, not only its characters.
+        ("打印机和鼠标", "印表機和滑鼠"),
+        ("Living Room 的 TV", "Living Room 的 TV"),
+        ("", ""),
+    ],
+)
+async def test_mandarin_text_is_written_as_taiwan_writes_it(
+    hass: HomeAssistant, spoken: str, written: str
+) -> None:
+    convert = await async_converter(hass, Conversion.TAIWAN)
+    assert convert(spoken) == written
+
+
+@pytest.mark.parametrize(
+    ("recognised", "written"),
+    [
+        # The Cantonese model writing Simplified characters.
+        ("打开客厅的灯", "打開客廳的燈"),
+        ("闩咗睡房盏灯", "閂咗睡房盞燈"),
+        ("将温度调到25度", "將溫度調到25度"),
+        ("开着窗户", "開著窗戶"),
+        # Writing Traditional characters: unchanged, whichever forms it uses.
+        ("打開客廳嘅燈", "打開客廳嘅燈"),
+        ("將温度調到25度", "將温度調到25度"),
+        ("將溫度調到25度", "將溫度調到25度"),
+        ("客廳盞燈係咪開着", "客廳盞燈係咪開着"),
+        ("露台枱燈", "露台枱燈"),
+        ("", ""),
+    ],
+)
+async def test_cantonese_text_is_written_in_traditional_characters(
+    hass: HomeAssistant, recognised: str, written: str
+) -> None:
+    convert = await async_converter(hass, Conversion.HONG_KONG)
+    assert convert(recognised) == written
+
+
+async def test_hong_kong_sentences_in_traditional_characters_come_through_unchanged(
+    hass: HomeAssistant,
+) -> None:
+    """Every zh-HK template, response and list value of Home Assistant that holds a
+    Traditional character is left exactly as it is."""
+    convert = await async_converter(hass, Conversion.HONG_KONG)
+    to_simplified = OpenCC("t2s").convert
+    texts = [text for text in chinese_texts("zh-HK") if to_simplified(text) != text]
+    assert len(texts) > 100
+    assert [text for text in texts if convert(text) != text] == []
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        # Taiwan: 著 as the particle of "開著" is 着 in Simplified (著 reads zhù).
+        ("客廳的燈開著嗎", "客厅的灯开着吗"),
+        ("著名的著作", "著名的著作"),
+        # Hong Kong: its own 枱 of 枱燈 is 台.
+        ("打開睡房嘅枱燈", "打开睡房嘅台灯"),
+        ("將温度調到25度", "将温度调到25度"),
+        # Characters only: the home's words are kept (not 出租车, 打印机).
+        ("計程車", "计程车"),
+        ("印表機", "印表机"),
+        # Simplified text, and text in no script, are left alone.
+        ("打开客厅的灯", "打开客厅的灯"),
+        ("Living Room 25", "Living Room 25"),
+    ],
+)
+async def test_traditional_text_is_written_in_simplified_characters(
+    hass: HomeAssistant, traditional: str, simplified: str
+) -> None:
+    convert = await async_converter(hass, Conversion.SIMPLIFIED)
+    assert convert(traditional) == simplified
+
+
+async def test_simplified_sentences_come_through_the_simplified_conversion_unchanged(
+    hass: HomeAssistant,
+) -> None:
+    convert = await async_converter(hass, Conversion.SIMPLIFIED)
+    texts = chinese_texts("zh-CN")
+    assert len(texts) > 100
+    assert [text for text in texts if convert(text) != text] == []
+
+
+def _recording_opencc(threads: list[threading.Thread], loops: list[bool]) -> Callable[..., Any]:
+    """OpenCC's constructor (which reads the dictionaries), noting where it runs."""
+
+    def construct(config: str) -> OpenCC:
+        threads.append(threading.current_thread())
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            loops.append(False)
+        else:
+            loops.append(True)
+        return OpenCC(config)
+
+    return construct
+
+
+@pytest.mark.parametrize("conversion", list(Conversion))
+async def test_dictionaries_load_in_a_worker_thread(
+    hass: HomeAssistant, conversion: Conversion
+) -> None:
+    threads: list[threading.Thread] = []
+    loops: list[bool] = []
+    with patch.object(chinese_script, "OpenCC", _recording_opencc(threads, loops)):
+        await async_converter(hass, conversion)
+    assert threads
+    assert threading.main_thread() not in threads
+    assert not any(loops)
+
+
+async def test_two_first_callers_load_once_and_share_the_converter(hass: HomeAssistant) -> None:
+    with patch.object(
+        chinese_script, "load_converter", wraps=chinese_script.load_converter
+    ) as load:
+        first, second = await asyncio.gather(
+            async_converter(hass, Conversion.TAIWAN), async_converter(hass, Conversion.TAIWAN)
+        )
+        third = await async_converter(hass, Conversion.TAIWAN)
+    assert load.call_count == 1
+    assert first is second is third
+    assert loaded_converter(hass, Conversion.TAIWAN) is first
+
+
+async def test_each_conversion_loads_its_own_converter(hass: HomeAssistant) -> None:
+    converters = {conversion: await async_converter(hass, conversion) for conversion in Conversion}
+    assert len(set(map(id, converters.values()))) == len(Conversion)
+    assert converters[Conversion.TAIWAN]("软件") == "軟體"
+    assert converters[Conversion.HONG_KONG]("软件") == "軟件"
+    assert converters[Conversion.SIMPLIFIED]("軟體") == "软体"
+
+
+async def test_nothing_is_loaded_before_it_is_asked_for(hass: HomeAssistant) -> None:
+    assert loaded_converter(hass, Conversion.HONG_KONG) is None
+    await async_converter(hass, Conversion.TAIWAN)
+    assert loaded_converter(hass, Conversion.HONG_KONG) is None
+    assert loaded_converter(hass, Conversion.TAIWAN) is not None
+
+
+def _held_loader(release: threading.Event, started: threading.Event) -> Callable[..., Any]:
+    real = chinese_script.load_converter
+
+    def load(conversion: Conversion) -> chinese_script.Converter:
+        started.set()
+        release.wait(5)
+        return real(conversion)
+
+    return load
+
+
+async def test_a_cancelled_caller_does_not_cancel_the_load_for_the_others(
+    hass: HomeAssistant,
+) -> None:
+    release, started = threading.Event(), threading.Event()
+    with patch.object(chinese_script, "load_converter", _held_loader(release, started)):
+        first = asyncio.create_task(
+            async_converter(hass, Conversion.SIMPLIFIED), name="first converter caller"
+        )
+        second = asyncio.create_task(
+            async_converter(hass, Conversion.SIMPLIFIED), name="second converter caller"
+        )
+        await hass.async_add_executor_job(started.wait, 5)
+        assert loaded_converter(hass, Conversion.SIMPLIFIED) is None
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        release.set()
+        convert = await second
+    assert convert("軟體") == "软体"
+    assert loaded_converter(hass, Conversion.SIMPLIFIED) is convert
+
+
+async def test_a_failed_load_raises_and_the_next_call_loads_again(hass: HomeAssistant) -> None:
+    real = chinese_script.load_converter
+    calls: list[Conversion] = []
+
+    def fail_once(conversion: Conversion) -> chinese_script.Converter:
+        calls.append(conversion)
+        if len(calls) == 1:
+            raise OSError("unreadable dictionary")
+        return real(conversion)
+
+    with patch.object(chinese_script, "load_converter", fail_once):
+        with pytest.raises(OSError, match="unreadable dictionary"):
+            await async_converter(hass, Conversion.TAIWAN)
+        assert loaded_converter(hass, Conversion.TAIWAN) is None
+        convert = await async_converter(hass, Conversion.TAIWAN)
+    assert calls == [Conversion.TAIWAN, Conversion.TAIWAN]
+    assert convert("软件") == "軟體"
