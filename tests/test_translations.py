@@ -13,7 +13,7 @@ import pytest
 from custom_components.huawei_cloud_sis.const import SIS_REGIONS
 from custom_components.huawei_cloud_sis.hot_word_tables import HotWordIssue
 from custom_components.huawei_cloud_sis.options_flow import NUMBER_RANGES, OWN_TABLE_KEYS
-from custom_components.huawei_cloud_sis.sis import RecognitionMode
+from custom_components.huawei_cloud_sis.sis import VOICES, RecognitionMode, VoiceTier
 from custom_components.huawei_cloud_sis.validation import ACCOUNT_ERRORS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "huawei_cloud_sis"
@@ -202,9 +202,30 @@ def test_a_field_error_names_its_field(language: str) -> None:
     assert strings["options.error.sentence_mode_refused"].startswith(model)
 
 
+TIERS = {
+    "en": {VoiceTier.STANDARD: ", standard)", VoiceTier.PREMIUM: ", premium: costs double)"},
+    "zh-Hans": {VoiceTier.STANDARD: "，普通）", VoiceTier.PREMIUM: "，精品：费用加倍）"},
+    "zh-Hant": {VoiceTier.STANDARD: "，普通）", VoiceTier.PREMIUM: "，精品：費用加倍）"},
+}
+"""How each language ends the name of a voice: with its tier; premium says it costs double."""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_voice_is_named_with_its_tier(language: str) -> None:
+    """One line per voice and language: adding or removing a voice is one line in each file."""
+    names = _load(language)["selector"]["voice"]["options"]
+    assert set(names) == set(VOICES)
+    for voice_id, name in names.items():
+        assert name.endswith(TIERS[language][VOICES[voice_id].tier]), name
+
+
 URL = re.compile(r"[a-z]+://\S*")
-NAMES_IN_CHINESE = {"Home", "Assistant", "IAM", "ID", "API", "AK/SK", "WebSocket", "localhost"}
-"""Names and terms that Chinese texts keep in English (Huawei's console does too)."""
+NAMES_IN_CHINESE = {
+    "Home", "Assistant", "IAM", "ID", "API", "AK/SK", "WebSocket", "localhost",
+    *(word for voice in VOICES.values() for word in voice.name.split() if word.isascii()),
+}  # fmt: skip
+"""Names and terms that Chinese texts keep in English (Huawei's console does too), and the
+Latin names of voices that have no Chinese one."""
 
 
 def _links_running_into_text(strings: dict[str, str]) -> set[str]:

@@ -22,7 +22,6 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -167,13 +166,12 @@ def _voice_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
     fields: dict[Any, Any] = {}
     for language in synthesis_languages(region):
         voices = voices_for_language(region, language)
+        # Each voice is named by the translation of its id (selector.voice.options).
         fields[vol.Required(voice_option_key(language), default=voices[0].voice_id)] = (
             SelectSelector(
                 SelectSelectorConfig(
-                    options=[
-                        SelectOptionDict(value=voice.voice_id, label=voice.label)
-                        for voice in voices
-                    ],
+                    options=[voice.voice_id for voice in voices],
+                    translation_key="voice",
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             )
