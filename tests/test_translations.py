@@ -221,7 +221,8 @@ def test_every_voice_is_named_with_its_tier(language: str) -> None:
 
 URL = re.compile(r"[a-z]+://\S*")
 NAMES_IN_CHINESE = {
-    "Home", "Assistant", "IAM", "ID", "API", "AK/SK", "WebSocket", "localhost",
+    "Home", "Assistant", "Cloud", "IAM", "ID", "API", "AK/SK", "WebSocket", "localhost",
+    "Wyoming", "Whisper",
     *(word for voice in VOICES.values() for word in voice.name.split() if word.isascii()),
 }  # fmt: skip
 """Names and terms that Chinese texts keep in English (Huawei's console does too), and the
