@@ -118,6 +118,7 @@ async def test_unchanged_settings_are_not_tried_again(
         # A refused token is replaced once; refused again, the credentials are wrong.
         ([Fault.handshake(status=401), Fault.handshake(status=401)], "invalid_auth"),
         ([Fault.handshake(status=404)], "invalid_project"),
+        ([Fault.handshake(status=403)], "permission_denied"),
         ([Fault.hang_handshake(), Fault.hang_handshake()], "cannot_connect"),
         ([Fault.handshake(status=503), Fault.handshake(status=503)], "service_error"),
         ([Fault.start_error("SIS.0103", "real name")], "real_name_required"),
