@@ -5,21 +5,24 @@
 `scripts/browser-test` runs it against the development instance of `scripts/develop` and its
 local SIS emulator. In English, then with the user's language set to Simplified Chinese in the
 profile, it logs in; adds Huawei Cloud SIS under Settings > Devices & services, with a wrong
-password first; finds the entry and its entity; changes the recognition mode in the options;
-reconfigures the entry to an access key, with a wrong secret key first; opens a deep link. In
-English it also picks the entity in a new voice assistant.
+password first; finds the entry and its entity; submits an extra word the hot-word tables
+refuse, then changes the recognition mode in the options; reconfigures the entry to an access
+key, with a wrong secret key first, and reads the integration's own success text; opens a deep
+link. In English it also picks the entity in a new voice assistant.
 
-Every screen is saved as a PNG beside its accessibility tree (a .txt file) and checked: no raw
-translation key, no empty label, no "undefined", no link that runs into the text after it, an
-error next to its field and visible without scrolling, nothing typed lost, and a frontend that
-finishes loading. It prints how long each step took; it asserts no timing.
+Each screen is taken once it shows the texts it should (the help texts of its form, which load
+after the form; an error) and no longer says that it is loading, and fails if it does not
+within seconds. It is saved as a PNG beside its accessibility tree (a .txt file) and checked:
+no raw translation key, no empty label, no "undefined", no link that runs into the text after
+it, an error next to its field (or section) and visible without scrolling, nothing typed lost,
+and a frontend that finishes loading. It prints how long each step took; it asserts no timing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +43,7 @@ sys.path.insert(0, str(REPOSITORY))
 
 from scripts.ha_config_dir import DOMAIN  # noqa: E402 - needs the repository on the path
 from scripts.ha_instance import DEVELOPER, TOKEN_FILE  # noqa: E402
-from scripts.screen_checks import Strings, problems  # noqa: E402
+from scripts.screen_checks import Strings, fragment, missing_texts, problems  # noqa: E402
 from tests.sis_server import (  # noqa: E402
     ACCESS_KEY,
     DOMAIN_NAME,
@@ -67,12 +70,21 @@ README_SHOTS = {
     "setup-region": "setup-region.png",
     "setup-wrong-password": "setup-credentials.png",
     "options": "options.png",
+    "options-refused-word": "options-error.png",
     "pipeline": "pipeline.png",
 }
 """Screens the README shows (English, the dialog alone) and their file names."""
 LOAD_TIMEOUT_MS = 60_000
 """How long the frontend may take to show its sidebar after logging in (a shared machine)."""
 STEP_TIMEOUT_MS = 30_000
+SETTLE_TIMEOUT_S = 15
+"""How long a screen may take to show its texts once its step is there (translations load
+after the form)."""
+LOADING = {"en": ("Loading",), "zh-Hans": ("加载中", "正在加载")}
+"""What the frontend says while a page or a flow step is still loading."""
+OPTIONS = "options.step.init"
+REFUSED_WORD = "Bed"
+"""An extra word no hot-word table takes: one syllable."""
 
 CHOSEN_MODE = "continue-stream"
 """The mode the options step picks; it works with every model (sentence mode does not)."""
@@ -162,14 +174,20 @@ class Screens:
         elapsed = time.monotonic() - start
         self.report.timings.append((f"{self.walk.language} {name}", elapsed))
 
-    def shoot(self, name: str, scope: Locator | None = None) -> Path:
-        """Save the screen as PNG and its accessibility tree as text; check both."""
+    def shoot(self, name: str, scope: Locator | None = None, texts: Iterable[str] = ()) -> Path:
+        """Save the screen as PNG and its accessibility tree as text; check both.
+
+        The screen is taken once it shows `texts` (its help texts, an error...), which
+        arrive after the form itself, and no longer says that it is loading.
+        """
+        root = scope or self.page.locator("home-assistant")
+        self.settle(root, list(texts), name)
         path = self.report.next_name(self.walk.language, name)
         self.page.screenshot(path=path.with_suffix(".png"))
         if self.report.readme_images and self.walk.language == "en" and name in README_SHOTS:
             box = (scope or self.page).locator("dialog[open]").first
             _save_small(box.screenshot(), README_IMAGES / README_SHOTS[name])
-        tree = (scope or self.page.locator("home-assistant")).aria_snapshot()
+        tree = root.aria_snapshot()
         path.with_suffix(".txt").write_text(tree + "\n", encoding="utf-8")
         if found := problems(tree, self.keys):
             raise BrowserTestError(
@@ -177,6 +195,28 @@ class Screens:
             )
         self.report.checked += 1
         return path
+
+    def settle(self, root: Locator, texts: list[str], name: str) -> None:
+        """Wait until the screen shows `texts` and nothing still loading; fail if it does not."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while True:
+            tree = root.aria_snapshot()
+            loading = [word for word in LOADING[self.walk.language] if word in tree]
+            if root.locator("step-flow-loading").count():
+                loading.append("a flow step")
+            missing = missing_texts(tree, texts)
+            if not loading and not missing:
+                return
+            if time.monotonic() > deadline:
+                shown = f"still loading ({', '.join(loading)})" if loading else "texts missing"
+                raise BrowserTestError(
+                    f"{name}: {shown}: " + "; ".join(repr(fragment(text)) for text in missing)
+                )
+            self.page.wait_for_timeout(100)
+
+    def step_texts(self, step: str, fields: Iterable[str] | None = None) -> list[str]:
+        """The help texts of a config flow step (of `fields`, default all of them)."""
+        return self.strings.help_texts(f"config.step.{step}", fields)
 
     # Frontend ------------------------------------------------------------------------------
 
@@ -266,7 +306,7 @@ class Screens:
         with self.step("open the first set-up step"):
             choice.first.click()
             self.expect_title(s("config.step.user.title"))
-        self.shoot("setup-region", self.dialog)
+        self.shoot("setup-region", self.dialog, self.step_texts("user"))
         region = self.dialog.locator(f'ha-picker-field[aria-label="{s.field("user", "region")}"]')
         region.click()
         self.pick("menuitem", "selector.region.options.custom")
@@ -275,8 +315,9 @@ class Screens:
         with self.step("go to the credentials step"):
             self.submit()
             self.expect_title(s("config.step.custom_endpoint.title"))
-        self.shoot("setup-credentials-empty", self.dialog)
         typed = {**self.endpoints(), "domain_name": DOMAIN_NAME, "username": USERNAME}
+        help_texts = self.step_texts("custom_endpoint", [*typed, "password"])
+        self.shoot("setup-credentials-empty", self.dialog, help_texts)
         for name, value in typed.items():
             self.textbox("custom_endpoint", name).fill(value)
         self.wrong_then_right("custom_endpoint", "password", PASSWORD, typed, "setup")
@@ -285,9 +326,19 @@ class Screens:
             expect(self.dialog).to_be_hidden()
 
     def wrong_then_right(
-        self, step: str, secret: str, right: str, typed: dict[str, str], name: str
+        self,
+        step: str,
+        secret: str,
+        right: str,
+        typed: dict[str, str],
+        name: str,
+        *,
+        done: Iterable[str] = (),
     ) -> None:
-        """Submit a wrong secret, check the error, then submit the right one."""
+        """Submit a wrong secret, check the error, then submit the right one.
+
+        `done` are the texts of the step that ends the flow.
+        """
         s = self.strings
         error = s(WRONG_SECRET[secret])
         self.textbox(step, secret).fill("wrong-secret")
@@ -300,12 +351,13 @@ class Screens:
         _expect_next_to(alert, self.textbox(step, secret))
         for field_name, value in typed.items():
             expect(self.textbox(step, field_name)).to_have_value(value)
-        self.shoot(f"{name}-wrong-{secret}", self.dialog)
+        help_texts = self.step_texts(step, [*typed, secret])
+        self.shoot(f"{name}-wrong-{secret}", self.dialog, [*help_texts, error])
         self.textbox(step, secret).fill(right)
         with self.step(f"{name}: accept the right {secret}"):
             self.submit()
             self.dialog.locator("step-flow-create-entry, step-flow-abort").wait_for()
-        self.shoot(f"{name}-done", self.dialog)
+        self.shoot(f"{name}-done", self.dialog, done)
 
     # The entry: its entity, options and reconfiguration -----------------------------------
 
@@ -330,20 +382,22 @@ class Screens:
             row.first.wait_for()
         self.shoot("entity")
 
-    def change_mode(self, title: str) -> None:
-        """Options: choose the continuous mode and save (sections are opened when needed)."""
+    def change_options(self, title: str) -> None:
+        """Options: a refused extra word first, then the continuous mode, saved."""
         s = self.strings
         self.open_integration(title)
         with self.step("open the options"):
             self.entry_row(title).locator("ha-icon-button[slot=end]").first.click()
-            expect(self.dialog.locator(".dialog-title")).to_have_text(s("options.step.init.title"))
+            self.expect_title(s(f"{OPTIONS}.title"))
+        # The form as it opens, from its description down.
+        self.settle(self.dialog, self.options_texts(), "options")
+        self.dialog.locator("step-flow-form ha-markdown").first.scroll_into_view_if_needed()
+        self.shoot("options", self.dialog, self.options_texts())
+        extra_words = self.refuse_extra_word()
+        extra_words.fill("")
         mode = self.dialog.get_by_role(
             "radio", name=s(f"selector.mode.options.{CHOSEN_MODE}"), exact=True
         )
-        _open_sections_until_visible(self.dialog, mode)
-        # The form as it opens, from its description down.
-        self.dialog.locator("step-flow-form ha-markdown").first.scroll_into_view_if_needed()
-        self.shoot("options", self.dialog)
         mode.click()
         with self.step("save the options"):
             self.submit()
@@ -356,6 +410,51 @@ class Screens:
         self.submit()
         expect(self.dialog).to_be_hidden()
 
+    def section(self, key: str) -> Locator:
+        """A section of the options form, found by the name our translations give it."""
+        name = re.escape(self.strings(f"{OPTIONS}.sections.{key}.name"))
+        header = self.page.locator("[slot=header]", has_text=re.compile(rf"^\s*{name}\s*$"))
+        return self.dialog.locator("ha-expansion-panel").filter(has=header)
+
+    def options_texts(self) -> list[str]:
+        """The help texts the options form shows: its own, and those of its open sections.
+
+        The recognition section starts open: its texts are waited for in every case.
+        """
+        s = self.strings
+        texts = s.help_texts(OPTIONS, [])
+        for key in _section_keys(s):
+            if key == "recognition" or self.section(key).get_attribute("expanded") is not None:
+                texts += s.help_texts(f"{OPTIONS}.sections.{key}")
+        return texts
+
+    def refuse_extra_word(self) -> Locator:
+        """Hot words: a word of one syllable is refused, said above the section, kept open.
+
+        Returns the extra words field, which still holds the word.
+        """
+        s = self.strings
+        hot_words = self.section("hot_words")
+        if hot_words.get_attribute("expanded") is None:
+            hot_words.locator("[slot=header]").first.click()
+        label = s(f"{OPTIONS}.sections.hot_words.data.extra_words")
+        field = hot_words.get_by_role("textbox", name=label)
+        field.fill(REFUSED_WORD)
+        error = s("options.error.invalid_extra_words").replace("{words}", REFUSED_WORD)
+        with self.step("refuse an extra word"):
+            self.submit()
+            alert = self.dialog.locator("ha-alert").filter(has_text=fragment(error))
+            expect(alert).to_be_visible()
+        # Where a person looks after pressing Submit, without scrolling: above the section.
+        expect(alert).to_be_in_viewport(ratio=1)
+        expect(alert).to_contain_text(error)
+        _expect_next_to(alert, hot_words.locator("[slot=header]").first)
+        expect(hot_words).to_have_attribute("expanded", "")
+        expect(field).to_have_value(REFUSED_WORD)
+        texts = [*self.options_texts(), error]
+        self.shoot("options-refused-word", self.dialog, texts)
+        return field
+
     def reconfigure(self, title: str) -> None:
         """Reconfigure: switch to an access key, with a wrong secret key first."""
         s = self.strings
@@ -365,7 +464,7 @@ class Screens:
             row.locator("ha-dropdown[slot=end]").first.click()
             row.locator("ha-dropdown-item[value=reconfigure]").click()
             self.expect_title(s("config.step.reconfigure.title"))
-        self.shoot("reconfigure", self.dialog)
+        self.shoot("reconfigure", self.dialog, self.step_texts("reconfigure"))
         self.pick("radio", "selector.auth_type.options.aksk")
         with self.step("go to the reconfigure credentials"):
             self.submit()
@@ -375,9 +474,12 @@ class Screens:
             expect(self.textbox("custom_endpoint", name)).to_have_value(value)
         self.textbox("custom_endpoint", "access_key").fill(ACCESS_KEY)
         typed = {**kept, "access_key": ACCESS_KEY}
-        self.wrong_then_right("custom_endpoint", "secret_key", SECRET_KEY, typed, "reconfigure")
-        # The frontend words a successful reconfiguration itself.
-        expect(self.dialog.locator("step-flow-abort")).to_be_visible()
+        # It ends with the integration's own text, in the user's language.
+        success = s("config.abort.reconfigure_successful")
+        self.wrong_then_right(
+            "custom_endpoint", "secret_key", SECRET_KEY, typed, "reconfigure", done=[success]
+        )
+        expect(self.dialog.locator("step-flow-abort")).to_contain_text(success)
         self.submit()
         expect(self.dialog).to_be_hidden()
 
@@ -391,7 +493,7 @@ class Screens:
         with self.step("confirm the deep link"):
             confirm.locator("ha-button[slot=primaryAction]").click()
             self.expect_title(self.strings("config.step.user.title"))
-        self.shoot("deep-link", self.dialog)
+        self.shoot("deep-link", self.dialog, self.step_texts("user"))
 
     def pick_in_pipeline(self, title: str) -> None:
         """Settings > Voice assistants > Add assistant: the entity as speech-to-text engine."""
@@ -423,17 +525,14 @@ def _expect_next_to(error: Locator, field: Locator) -> None:
         raise BrowserTestError(f"the error is {gap:.0f} px away from its field")
 
 
-def _open_sections_until_visible(dialog: Locator, target: Locator) -> None:
-    """Expand the form's collapsed sections until `target` shows (if it sits in one)."""
-    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
-    while not target.is_visible():
-        collapsed = dialog.locator("ha-form ha-expansion-panel:not([expanded])")
-        if collapsed.count():
-            collapsed.first.locator("[slot=header]").first.click()
-        elif time.monotonic() > deadline:
-            raise BrowserTestError("the options do not show the recognition mode")
-        else:
-            dialog.page.wait_for_timeout(100)  # the form is still being drawn
+def _section_keys(strings: Strings) -> list[str]:
+    """The keys of the options form's sections, in the order of the translations."""
+    prefix = f"{OPTIONS}.sections."
+    return [
+        key.removeprefix(prefix).removesuffix(".name")
+        for key in strings.flat
+        if key.startswith(prefix) and key.endswith(".name") and key.count(".") == 5
+    ]
 
 
 # Home Assistant's API: a clean start and what the screens should have done -----------------
@@ -540,7 +639,7 @@ def run_walk(browser_type: Any, walk: Walk, report: Report, instance: Instance) 
             screens.add_integration()
             entry, entity_id = _api(_entry_and_entity(url, token, title))
             screens.check_entry_and_entity(title, entity_id)
-            screens.change_mode(title)
+            screens.change_options(title)
             mode = _api(_options(url, token, entry["entry_id"])).get("mode")
             if mode != CHOSEN_MODE:
                 raise BrowserTestError(f"the options were not saved (mode {mode!r})")

@@ -6,6 +6,7 @@ that each check finds what it looks for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 import json
 from pathlib import Path
@@ -60,6 +61,18 @@ class Strings:
         """The label of a field of a config flow step."""
         return self.flat[f"config.step.{step}.data.{name}"]
 
+    def help_texts(self, prefix: str, fields: Iterable[str] | None = None) -> list[str]:
+        """The texts a form shows once its translations have loaded.
+
+        `prefix` is a step (`config.step.user`) or a section of one; its description
+        (if it has one) and the help of `fields` (default: every field it describes).
+        """
+        texts = [self.flat[key] for key in (f"{prefix}.description",) if key in self.flat]
+        described = f"{prefix}.data_description."
+        if fields is None:
+            fields = [key.removeprefix(described) for key in self.flat if key.startswith(described)]
+        return texts + [self.flat[described + field] for field in fields]
+
     def keys(self) -> set[str]:
         """Every word the integration uses as a key: shown alone, it is an untranslated one.
 
@@ -87,6 +100,24 @@ def _keys_in_code() -> set[str]:
     for language in LANGUAGES.values():
         words |= {*language.models, language.option_key}
     return words
+
+
+UNSURE = re.compile(r"[a-z]+://\S*|\{\w+\}|[\"\\*_`\[\]<>#|]")
+"""What may read differently in an accessibility tree than in the translation: addresses
+(made into links), placeholders, and what Markdown or the tree's quoting may change."""
+FRAGMENT = 24
+"""Characters of a text looked for: enough to tell texts apart."""
+
+
+def fragment(text: str) -> str:
+    """The part of a text to look for in a screen's tree: its longest plain stretch."""
+    pieces = [piece.strip() for piece in UNSURE.split(text)]
+    return max(pieces, key=len)[:FRAGMENT].strip()
+
+
+def missing_texts(tree: str, texts: Iterable[str]) -> list[str]:
+    """The texts a screen should show that its tree does not (yet) hold."""
+    return [text for text in texts if fragment(text) not in tree]
 
 
 def problems(tree: str, keys: set[str]) -> list[str]:

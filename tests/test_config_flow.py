@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant import config_entries
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, translation
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -27,6 +30,24 @@ from tests.sis_server import (
 )
 
 pytestmark = pytest.mark.usefixtures("sis_server")
+TRANSLATIONS = Path(__file__).parent.parent / "custom_components" / DOMAIN / "translations"
+
+
+async def abort_text(hass: HomeAssistant, result: ConfigFlowResult, language: str) -> str:
+    """The text the frontend shows for an abort, in a language, found as the frontend finds it.
+
+    It looks the reason up in the translations of the result's translation domain, else in
+    those of the flow's handler; Home Assistant fills a missing one with English.
+    """
+    domain = result.get("translation_domain") or result["handler"]
+    strings = await translation.async_get_translations(hass, language, "config", [domain])
+    return strings[f"component.{domain}.config.abort.{result['reason']}"]
+
+
+def our_abort_text(language: str, reason: str) -> str:
+    data = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))
+    text: str = data["config"]["abort"][reason]
+    return text
 
 
 def endpoints(server: SisServer) -> dict[str, str]:
@@ -215,6 +236,11 @@ async def test_reauth(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
+    # The integration's own text ends it, in every language (not Home Assistant's generic
+    # English one, which it has no Simplified Chinese for).
+    for language in ("en", "zh-Hans", "zh-Hant"):
+        text = await abort_text(hass, result, language)
+        assert text == our_abort_text(language, "reauth_successful"), language
 
 
 async def test_reauth_error_about_a_field_it_does_not_show(
@@ -268,6 +294,9 @@ async def test_reconfigure_keeps_the_entity(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+    for language in ("en", "zh-Hans", "zh-Hant"):
+        text = await abort_text(hass, result, language)
+        assert text == our_abort_text(language, "reconfigure_successful"), language
     await hass.async_block_till_done()
     assert loaded_entry.unique_id == PROJECT_ID
     assert loaded_entry.data["password"] == PASSWORD

@@ -43,7 +43,7 @@ async def test_options_change_the_start_config(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form(OPTIONS | {"vocabulary_id_zh_cn": "bad id!"})
     )
-    assert result["errors"] == {"vocabulary_id_zh_cn": "invalid_vocabulary_id"}
+    assert result["errors"] == {"hot_words": "invalid_vocabulary_id_zh_cn"}
     assert sis_server.sessions == []  # nothing was tried with a bad value
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form(OPTIONS | {"vocabulary_id_zh_cn": f" {table} "})
@@ -77,11 +77,14 @@ async def test_options_the_service_refuses_are_not_saved(
         result["flow_id"], form(sentence | {"model_zh_cn": "chinese_16k_general"})
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "settings_refused"}
+    # Said in the form's words at the field to change; the service's own words trail.
+    assert result["errors"] == {"recognition": "sentence_mode_refused"}
     placeholders = result["description_placeholders"]
     assert placeholders is not None
     assert (placeholders["language"], placeholders["code"]) == ("zh-CN", "SIS.0031")
     assert "sentence-stream" in placeholders["message"]
+    assert collapsed(result)["recognition"] is False
+    assert suggested(result)["model_zh_cn"] == "chinese_16k_general"
     assert loaded_entry.options == {}
     result = await hass.config_entries.options.async_configure(result["flow_id"], form(sentence))
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -94,15 +97,16 @@ async def test_unchanged_settings_are_not_tried_again(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
 ) -> None:
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    # The stored options are shown in their sections; voice detection starts collapsed.
+    # The stored options are shown in their sections, in this order; the silence settings
+    # and the hot words start collapsed.
     assert suggested(result) == OPTIONS
-    assert collapsed(result) == {
-        "recognition": False,
-        "hot_words": True,
-        "fallback": False,
-        "voice_detection": True,
-        "voice": False,
-    }
+    assert list(collapsed(result).items()) == [
+        ("recognition", False),
+        ("voice_detection", True),
+        ("hot_words", True),
+        ("fallback", False),
+        ("voice", False),
+    ]
     result = await hass.config_entries.options.async_configure(result["flow_id"], form(OPTIONS))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert sis_server.sessions == []
@@ -114,10 +118,13 @@ async def test_unchanged_settings_are_not_tried_again(
         # A refused token is replaced once; refused again, the credentials are wrong.
         ([Fault.handshake(status=401), Fault.handshake(status=401)], "invalid_auth"),
         ([Fault.handshake(status=404)], "invalid_project"),
+        ([Fault.handshake(status=403)], "permission_denied"),
         ([Fault.hang_handshake(), Fault.hang_handshake()], "cannot_connect"),
         ([Fault.handshake(status=503), Fault.handshake(status=503)], "service_error"),
         ([Fault.start_error("SIS.0103", "real name")], "real_name_required"),
         ([Fault.start_error("SIS.0023", "RESTRICTED")], "account_restricted"),
+        # A refusal the probe cannot tie to a field names the language, at the top.
+        ([Fault.start_error("SIS.0032", "'vad_tail' is invalid")], "settings_refused"),
     ],
 )
 async def test_options_when_the_service_cannot_try_them(
@@ -189,7 +196,7 @@ async def test_extra_words_that_give_no_hot_word_are_named(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form({"extra_words": "Ecobee\n거실\n\n客厅\n!!!\nBed"})
     )
-    assert result["errors"] == {"extra_words": "invalid_extra_words"}
+    assert result["errors"] == {"hot_words": "invalid_extra_words"}
     placeholders = result["description_placeholders"]
     assert placeholders is not None
     assert placeholders["words"] == "거실, !!!, Bed"
@@ -197,7 +204,7 @@ async def test_extra_words_that_give_no_hot_word_are_named(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form({"extra_words": many})
     )
-    assert result["errors"] == {"extra_words": "too_many_extra_words"}
+    assert result["errors"] == {"hot_words": "too_many_extra_words"}
     assert result["description_placeholders"] == {
         **placeholders,
         "words": "",
@@ -224,11 +231,53 @@ async def test_an_own_table_is_tried_before_it_is_saved(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form({"vocabulary_id_zh_cn": english})
     )
-    assert result["errors"] == {"base": "settings_refused"}
+    assert result["errors"] == {"hot_words": "refused_vocabulary_id_zh_cn"}
     assert result["description_placeholders"] is not None
     assert result["description_placeholders"]["code"] == "SIS.0205"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form({"vocabulary_id_en_us": " bad id "})
     )
-    assert result["errors"] == {"vocabulary_id_en_us": "invalid_vocabulary_id"}
+    assert result["errors"] == {"hot_words": "invalid_vocabulary_id_en_us"}
     assert loaded_entry.options == {}
+
+
+async def test_an_error_opens_its_section_and_keeps_what_was_typed(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    typed = OPTIONS | {"extra_words": " Ecobee \nBed", "vad_head": 60001, "volume": -5}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form(typed))
+    # One error per section, above it; the text names the field.
+    assert result["errors"] == {
+        "hot_words": "invalid_extra_words",
+        "voice_detection": "out_of_range_vad_head",
+        "voice": "out_of_range_volume",
+    }
+    assert sis_server.sessions == []  # nothing is tried before the form itself is right
+    assert typed.items() <= suggested(result).items()
+    assert collapsed(result) == {
+        "recognition": False,
+        "voice_detection": False,
+        "hot_words": False,
+        "fallback": False,
+        "voice": False,
+    }
+    assert loaded_entry.options == {}
+
+
+@pytest.mark.parametrize("options", [OPTIONS])
+async def test_a_section_the_user_changed_stays_open(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    """A folded section that was opened to change something does not fold shut on an error."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    typed = OPTIONS | {"vad_tail": 400, "speed": 501}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form(typed))
+    assert result["errors"] == {"voice": "out_of_range_speed"}
+    assert collapsed(result)["voice_detection"] is False  # changed: it was open
+    assert collapsed(result)["hot_words"] is True  # left alone: folded, as it starts
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form(typed | {"speed": 500})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert (loaded_entry.options["vad_tail"], loaded_entry.options["speed"]) == (400, 500)

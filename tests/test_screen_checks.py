@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.screen_checks import Strings, problems
+from scripts.screen_checks import Strings, fragment, missing_texts, problems
 
 KEYS = Strings.load("en").keys()
 
@@ -76,3 +76,31 @@ def test_keys_come_from_the_code_too() -> None:
     assert {"continue-stream", "sis_endpoint", "chinese_16k_common", "aksk"} <= Strings(
         "en", {}
     ).keys()
+
+
+def test_help_texts_of_a_step_and_of_a_section() -> None:
+    strings = Strings.load("en")
+    user = strings.help_texts("config.step.user")
+    assert user == [
+        strings("config.step.user.description"),
+        strings("config.step.user.data_description.region"),
+        strings("config.step.user.data_description.auth_type"),
+    ]
+    password = strings.help_texts("config.step.custom_endpoint", ["password"])
+    assert password[1:] == [strings("config.step.custom_endpoint.data_description.password")]
+    section = strings.help_texts("options.step.init.sections.hot_words")
+    assert len(section) == 1 + 4  # the section's description and its four fields
+
+
+def test_a_text_is_found_as_the_tree_shows_it() -> None:
+    """Addresses become links and a text with a colon is quoted: a plain stretch is sought."""
+    endpoint = Strings.load("en")("config.step.custom_endpoint.data_description.iam_endpoint")
+    mode = Strings.load("en")("options.step.init.sections.recognition.data_description.mode")
+    chinese = Strings.load("zh-Hans")("options.step.init.sections.hot_words.description")
+    tree = GOOD + f'  - paragraph: "{mode}"\n  - paragraph: {chinese}\n'
+    assert missing_texts(tree, [endpoint, mode, chinese]) == []
+    assert "://" not in fragment(endpoint)
+    assert "{" not in fragment(Strings.load("en")("config.step.credentials.description"))
+    # A help text that has not loaded yet is missing.
+    later = Strings.load("en")("config.step.custom_endpoint.data_description.sis_endpoint")
+    assert missing_texts(tree, [later]) == [later]

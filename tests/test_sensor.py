@@ -5,20 +5,21 @@ from __future__ import annotations
 from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, EntityCategory
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, icon
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache_with_extra_data,
 )
 
+from custom_components.huawei_cloud_sis.const import DOMAIN
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import Fault, SisServer, synthesize
 
 AUDIO = "sensor.huawei_cloud_sis_audio_sent"
 RECOGNITIONS = "sensor.huawei_cloud_sis_recognitions"
 FAILED = "sensor.huawei_cloud_sis_failed_recognitions"
-LATENCY = "sensor.huawei_cloud_sis_end_of_speech_to_text"
+LATENCY = "sensor.huawei_cloud_sis_recognition_delay"
 
 
 def value(hass: HomeAssistant, entity_id: str) -> str:
@@ -74,3 +75,18 @@ async def test_the_totals_survive_a_restart(
     assert value(hass, LATENCY) == "250.0"
     usage = config_entry.runtime_data.usage
     assert (usage.audio_seconds, usage.recognitions, usage.failures) == (120.5, 40, 3)
+
+
+async def test_every_sensor_has_an_icon(
+    hass: HomeAssistant, client: HttpClient, entity_registry: er.EntityRegistry
+) -> None:
+    """Each sensor names its icon by its translation key; failures show whether there were any."""
+    icons = (await icon.async_get_icons(hass, "entity", [DOMAIN]))[DOMAIN]["sensor"]
+    for entity_id in (AUDIO, RECOGNITIONS, FAILED, LATENCY):
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None, entity_id
+        assert entry.translation_key in icons, entity_id
+        assert icons[entry.translation_key]["default"].startswith("mdi:"), entity_id
+    failed = icons["failed_recognitions"]
+    assert value(hass, FAILED) == "0"
+    assert failed["state"]["0"] != failed["default"]

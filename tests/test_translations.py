@@ -12,7 +12,9 @@ import pytest
 
 from custom_components.huawei_cloud_sis.const import SIS_REGIONS
 from custom_components.huawei_cloud_sis.hot_word_tables import HotWordIssue
-from custom_components.huawei_cloud_sis.sis import RecognitionMode
+from custom_components.huawei_cloud_sis.options_flow import NUMBER_RANGES, OWN_TABLE_KEYS
+from custom_components.huawei_cloud_sis.sis import VOICES, RecognitionMode, VoiceTier
+from custom_components.huawei_cloud_sis.validation import ACCOUNT_ERRORS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "huawei_cloud_sis"
 TRANSLATIONS = INTEGRATION / "translations"
@@ -92,31 +94,52 @@ def _validation_errors(*functions: str) -> set[str]:
 
 SHARED_CHECKS = ("form_error",)
 """Turn failures into form errors for both the config flow and the options flow."""
-OPTIONS_CHECKS = ("check_settings",)
+OPTIONS_CHECKS = ("check_settings", "refusal_error")
 CONFIG_CHECKS = ("credentials_error",)
 """Turn failures into the config flow's errors, tied to the field they concern."""
 TIED_TO_FIELDS = {"invalid_auth", "invalid_endpoint"}
 """Shared errors the config flow replaces with its own, one key per field and sign-in method."""
 
 
+FIELD_ERRORS = {
+    *(f"invalid_{key}" for key in OWN_TABLE_KEYS),
+    *(f"refused_{key}" for key in OWN_TABLE_KEYS),
+    *(f"out_of_range_{key}" for key in NUMBER_RANGES),
+}
+"""Errors the options flow names after the field they concern (the text names the field)."""
+
+
+def _flow_keys() -> set[str]:
+    """Flow errors and aborts the code can return."""
+    flow = (INTEGRATION / "options_flow.py").read_text(encoding="utf-8")
+    shared = _validation_errors(*SHARED_CHECKS) | set(ACCOUNT_ERRORS.values())
+    config = _validation_errors(*CONFIG_CHECKS) | (shared - TIED_TO_FIELDS)
+    options = shared | _validation_errors(*OPTIONS_CHECKS) | FIELD_ERRORS
+    options |= set(re.findall(r'errors\[\w+\] = "(\w+)"', flow))
+    wanted = {f"config.error.{error}" for error in config}
+    wanted |= {f"options.error.{error}" for error in options}
+    wanted |= {f"config.abort.{reason}" for reason in _keyword_values("reason")}
+    return wanted
+
+
 def _untranslated_flow_keys(strings: dict[str, str]) -> set[str]:
     """Flow errors and aborts the code can return that have no string."""
-    flow = (INTEGRATION / "options_flow.py").read_text(encoding="utf-8")
-    shared = _validation_errors(*SHARED_CHECKS)
-    config = _validation_errors(*CONFIG_CHECKS) | (shared - TIED_TO_FIELDS)
-    wanted = {f"config.error.{error}" for error in config}
-    wanted |= {f"options.error.{error}" for error in shared | _validation_errors(*OPTIONS_CHECKS)}
-    wanted |= {f"config.abort.{reason}" for reason in _keyword_values("reason")}
-    wanted |= {"config.abort.reauth_successful", "config.abort.reconfigure_successful"}
-    wanted |= {f"options.error.{e}" for e in re.findall(r'errors\[\w+\] = "(\w+)"', flow)}
-    return wanted - set(strings)
+    return _flow_keys() - set(strings)
+
+
+def _stale_option_errors(strings: dict[str, str]) -> set[str]:
+    """Strings of option errors the code no longer returns."""
+    return {key for key in strings if key.startswith("options.error.")} - _flow_keys()
 
 
 def test_every_flow_error_and_abort_is_translated() -> None:
     assert {"invalid_auth", "cannot_connect", "unknown"} <= _validation_errors(*SHARED_CHECKS)
     assert {"invalid_password", "invalid_access_key"} <= _validation_errors(*CONFIG_CHECKS)
-    assert "settings_refused" in _validation_errors(*OPTIONS_CHECKS)
+    assert {"settings_refused", "sentence_mode_refused"} <= _validation_errors(*OPTIONS_CHECKS)
+    # Reauth and reconfigure end with reasons of their own (see test_config_flow).
+    assert {"reauth_successful", "reconfigure_successful"} <= _keyword_values("reason")
     assert _untranslated_flow_keys(EN) == set()
+    assert _stale_option_errors(EN) == set()
 
 
 def test_every_translation_key_in_the_code_is_translated() -> None:
@@ -137,18 +160,73 @@ def test_every_translation_key_in_the_code_is_translated() -> None:
 def test_the_checks_see_a_missing_string() -> None:
     broken = dict(EN)
     del broken["config.error.invalid_password"]
-    del broken["options.error.invalid_vocabulary_id"]
+    del broken["options.error.invalid_vocabulary_id_zh_cn"]
     del broken["options.error.settings_refused"]
+    del broken["options.error.out_of_range_volume"]
+    broken["options.error.invalid_vocabulary_id"] = "the error of an earlier release"
     assert _untranslated_flow_keys(broken) == {
         "config.error.invalid_password",
-        "options.error.invalid_vocabulary_id",
+        "options.error.invalid_vocabulary_id_zh_cn",
         "options.error.settings_refused",
+        "options.error.out_of_range_volume",
     }
+    assert _stale_option_errors(broken) == {"options.error.invalid_vocabulary_id"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_range_error_names_its_field_and_range(language: str) -> None:
+    """The number boxes leave their range to the flow: its error says which field and range."""
+    strings = _flatten(_load(language))
+    for key, allowed in NUMBER_RANGES.items():
+        [label] = [
+            text
+            for path, text in strings.items()
+            if re.fullmatch(rf"options\.step\.init\.sections\.\w+\.data\.{key}", path)
+        ]
+        error = strings[f"options.error.out_of_range_{key}"]
+        assert error.startswith(label), (key, error)
+        assert re.findall(r"-?\d+", error) == [str(allowed.low), str(allowed.high)], error
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_field_error_names_its_field(language: str) -> None:
+    """An error keyed by its section starts with the label of the field it concerns."""
+    strings = _flatten(_load(language))
+    data = "options.step.init.sections.hot_words.data"
+    for key in OWN_TABLE_KEYS:
+        for error in (f"invalid_{key}", f"refused_{key}"):
+            assert strings[f"options.error.{error}"].startswith(strings[f"{data}.{key}"]), error
+    for error in ("invalid_extra_words", "too_many_extra_words"):
+        assert strings[f"options.error.{error}"].startswith(strings[f"{data}.extra_words"])
+    model = strings["options.step.init.sections.recognition.data.model_zh_cn"]
+    assert strings["options.error.sentence_mode_refused"].startswith(model)
+
+
+TIERS = {
+    "en": {VoiceTier.STANDARD: ", standard)", VoiceTier.PREMIUM: ", premium: costs double)"},
+    "zh-Hans": {VoiceTier.STANDARD: "，普通）", VoiceTier.PREMIUM: "，精品：费用加倍）"},
+    "zh-Hant": {VoiceTier.STANDARD: "，普通）", VoiceTier.PREMIUM: "，精品：費用加倍）"},
+}
+"""How each language ends the name of a voice: with its tier; premium says it costs double."""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_voice_is_named_with_its_tier(language: str) -> None:
+    """One line per voice and language: adding or removing a voice is one line in each file."""
+    names = _load(language)["selector"]["voice"]["options"]
+    assert set(names) == set(VOICES)
+    for voice_id, name in names.items():
+        assert name.endswith(TIERS[language][VOICES[voice_id].tier]), name
 
 
 URL = re.compile(r"[a-z]+://\S*")
-NAMES_IN_CHINESE = {"Home", "Assistant", "IAM", "ID", "API", "AK/SK", "WebSocket", "localhost"}
-"""Names and terms that Chinese texts keep in English (Huawei's console does too)."""
+NAMES_IN_CHINESE = {
+    "Home", "Assistant", "Cloud", "IAM", "ID", "API", "AK/SK", "WebSocket", "localhost",
+    "Wyoming", "Whisper",
+    *(word for voice in VOICES.values() for word in voice.name.split() if word.isascii()),
+}  # fmt: skip
+"""Names and terms that Chinese texts keep in English (Huawei's console does too), and the
+Latin names of voices that have no Chinese one."""
 
 
 def _links_running_into_text(strings: dict[str, str]) -> set[str]:

@@ -98,15 +98,33 @@ async def test_voices_are_listed_per_language(
     message = await ws.receive_json()
     assert message["success"], message
     voices = message["result"]["voices"]
-    assert voices[0] == {"voice_id": "english_cameal_common", "name": "Cameal (soft female)"}
-    assert {"voice_id": "english_dh_male", "name": "Ahmed (male, premium)"} in voices
+    # Named as the options name them, in Home Assistant's language; premium says it costs more.
+    assert voices[0] == {
+        "voice_id": "english_cameal_common",
+        "name": "Cameal (soft female, standard)",
+    }
+    assert {"voice_id": "english_dh_male", "name": "Ahmed (male, premium: costs double)"} in voices
     entity = entity_of(hass)
     assert entity is not None
     zh = entity.async_get_supported_voices("zh-CN")
     assert zh is not None
     assert len(zh) == 35
-    assert zh[0].name == "Xiaoqi 小琪 (standard female)"
+    assert zh[0].name == "Xiaoqi 小琪 (neutral female, standard)"
     assert entity.async_get_supported_voices("fr-FR") is None
+
+
+async def test_voices_are_named_in_home_assistants_language(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    await hass.config.async_update(language="zh-Hans")
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    entity = entity_of(hass)
+    assert entity is not None
+    zh = entity.async_get_supported_voices("zh-CN")
+    assert zh is not None
+    assert zh[0].name == "小琪（标准女声，普通）"
+    assert zh[10].name == "华小夏（温暖女声，精品：费用加倍）"
 
 
 async def test_a_message_comes_back_as_wav(

@@ -198,8 +198,14 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
                 await self.async_set_unique_id(account.project_id)
                 if reconfiguring:
                     self._abort_if_unique_id_mismatch(reason="wrong_account")
+                    # The reason is named so that our own text ends the flow: without it,
+                    # Home Assistant ends it with its generic text (translation domain
+                    # homeassistant), which has no Simplified Chinese.
                     return self.async_update_reload_and_abort(
-                        self._get_reconfigure_entry(), title=_title(data), data=data
+                        self._get_reconfigure_entry(),
+                        title=_title(data),
+                        data=data,
+                        reason="reconfigure_successful",
                     )
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(title=_title(data), data=data)
@@ -240,8 +246,9 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
             if account is not None:
                 await self.async_set_unique_id(account.project_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
+                # Named for our own text, as in reconfiguring.
                 return self.async_update_reload_and_abort(
-                    entry, data_updates={secret: user_input[secret]}
+                    entry, data_updates={secret: user_input[secret]}, reason="reauth_successful"
                 )
         name = entry.data.get(CONF_USERNAME) or entry.data.get(CONF_ACCESS_KEY, "")
         return self.async_show_form(

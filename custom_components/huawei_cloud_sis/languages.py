@@ -39,6 +39,8 @@ class SisLanguage:
     """The models accept `digit_norm`."""
     min_max_seconds: int = 1
     """Smallest `max_seconds` the models honour (dialect models treat less as 10)."""
+    without_sentence_mode: frozenset[str] = frozenset()
+    """Models Huawei documents for the short-stream and continuous modes only."""
 
     def offered_in(self, region: Region) -> bool:
         """Whether a region offers the language: it offers one of its 16 kHz models."""
@@ -74,6 +76,8 @@ LANGUAGES: Final[Mapping[str, SisLanguage]] = {
                 "chinese_16k_general": "chinese_8k_general",
                 "chinese_16k_common": "chinese_8k_common",
             },
+            # Huawei's 2021 pages offer the general model in those two modes only.
+            without_sentence_mode=frozenset({"chinese_16k_general"}),
         ),
         SisLanguage(
             tag="en-US",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import (
@@ -22,7 +22,6 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -167,13 +166,12 @@ def _voice_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
     fields: dict[Any, Any] = {}
     for language in synthesis_languages(region):
         voices = voices_for_language(region, language)
+        # Each voice is named by the translation of its id (selector.voice.options).
         fields[vol.Required(voice_option_key(language), default=voices[0].voice_id)] = (
             SelectSelector(
                 SelectSelectorConfig(
-                    options=[
-                        SelectOptionDict(value=voice.voice_id, label=voice.label)
-                        for voice in voices
-                    ],
+                    options=[voice.voice_id for voice in voices],
+                    translation_key="voice",
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             )
@@ -191,33 +189,57 @@ type Fields = Callable[[HomeAssistant, ConfigEntry], dict[Any, Any]]
 
 SECTIONS: Final[Mapping[str, tuple[Fields, bool]]] = {
     SECTION_RECOGNITION: (_recognition_fields, False),
+    SECTION_VOICE_DETECTION: (_voice_detection_fields, True),
     SECTION_HOT_WORDS: (_hot_word_fields, True),
     SECTION_FALLBACK: (_fallback_fields, False),
-    SECTION_VOICE_DETECTION: (_voice_detection_fields, True),
     SECTION_VOICE: (_voice_fields, False),
 }
 """The sections of the form in order: their fields and whether they start collapsed.
 
-Options are stored flat, one key per field, whatever section shows them.
+Options are stored flat, one key per field, whatever section shows them. The
+recognition sections come first, the voice of spoken replies last.
 """
 
 
-def _options_schema(hass: HomeAssistant, entry: ConfigEntry) -> vol.Schema:
+def _options_schema(
+    hass: HomeAssistant, entry: ConfigEntry, opened: Collection[str] = ()
+) -> vol.Schema:
+    """Return the form; the sections named in `opened` are open whatever their default."""
     return vol.Schema(
         {
-            vol.Required(name): section(vol.Schema(part), {"collapsed": collapsed})
+            vol.Required(name): section(
+                vol.Schema(part), {"collapsed": collapsed and name not in opened}
+            )
             for name, (fields, collapsed) in SECTIONS.items()
             if (part := fields(hass, entry))
         }
     )
 
 
+def _fields(schema: vol.Schema) -> dict[str, list[vol.Required | vol.Optional]]:
+    """Return the fields of each section of the form, by the section's name."""
+    return {str(name): list(part.schema.schema) for name, part in schema.schema.items()}
+
+
+def _section_of(schema: vol.Schema, field: str) -> str:
+    """Return the section showing `field`: the key its form errors need to be shown.
+
+    Home Assistant's frontend shows an error only under a key of the form's top
+    level, so an error of a field inside a section is keyed by the section (its
+    text names the field). A field the form does not show gets `base`.
+    """
+    for name, markers in _fields(schema).items():
+        if field in {str(marker) for marker in markers}:
+            return name
+    return "base"
+
+
 def _nested(schema: vol.Schema, options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Sort flat options into the form's sections (for suggested values)."""
     nested: dict[str, dict[str, Any]] = {}
-    for name, part in schema.schema.items():
-        keys = {str(marker) for marker in part.schema.schema}
-        nested[str(name)] = {key: value for key, value in options.items() if key in keys}
+    for name, markers in _fields(schema).items():
+        keys = {str(marker) for marker in markers}
+        nested[name] = {key: value for key, value in options.items() if key in keys}
     return nested
 
 
@@ -226,12 +248,42 @@ def _flat(user_input: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for part in user_input.values() for key, value in part.items()}
 
 
+def _changed_sections(
+    schema: vol.Schema, answer: Mapping[str, Any], stored: Mapping[str, Any]
+) -> set[str]:
+    """Return the sections the user changed something in (and so had opened)."""
+
+    def differs(marker: vol.Required | vol.Optional) -> bool:
+        # A field left alone holds its default (None: an optional field left empty).
+        default = marker.default() if callable(marker.default) else None
+        key = str(marker)
+        return bool(answer.get(key, default) != stored.get(key, default))
+
+    return {name for name, markers in _fields(schema).items() if any(map(differs, markers))}
+
+
+def _out_of_range(options: Mapping[str, Any]) -> dict[str, str]:
+    """Return the errors of the numbers outside the range the service takes.
+
+    The number boxes leave their range to the flow (see `_number`), so that
+    the error is keyed by the section and worded in the user's language.
+    """
+    return {
+        key: f"out_of_range_{key}"
+        for key, allowed in NUMBER_RANGES.items()
+        if key in options and options[key] not in allowed
+    }
+
+
 class HuaweiSisOptionsFlow(OptionsFlowWithReload):
-    """Recognition, hot words, the fallback engine, voice detection and voices, a section each."""
+    """Recognition, silence, hot words, the fallback engine and voices, a section each."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options; store them once the service accepts them (the entry reloads)."""
-        errors: dict[str, str] = {}
+        """Show the options; store them once the service accepts them (the entry reloads).
+
+        An error is shown above the section of its field, and that section comes
+        back open, as do those the user changed something in.
+        """
         placeholders = {
             "language": "",
             "code": "",
@@ -239,20 +291,27 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
             "words": "",
             "limit": str(MAX_WORDS_PER_TABLE),
         }
+        entry = self.config_entry
+        schema = _options_schema(self.hass, entry)
+        problems: dict[str, str] = {}
+        shown: Mapping[str, Any] = entry.options
         if user_input is not None:
-            options = _flat(user_input)
-            errors = self._clean_hot_words(options, placeholders)
-            if not errors:
+            shown = _flat(user_input)
+            options = dict(shown)
+            problems = self._clean_hot_words(options, placeholders) | _out_of_range(options)
+            if not problems:
                 try:
                     await self._check(options)
                 except ValidationError as err:
-                    # What is wrong lies in the service or the entry, not in a field here.
-                    errors["base"] = err.error
+                    problems[err.field] = err.error
                     placeholders |= err.placeholders
-            if not errors:
+            if not problems:
                 return self.async_create_entry(data=options)
-        shown = _flat(user_input) if user_input is not None else self.config_entry.options
-        schema = _options_schema(self.hass, self.config_entry)
+        errors: dict[str, str] = {}
+        for field, error in problems.items():
+            errors.setdefault(_section_of(schema, field), error)
+        opened = set(errors) | _changed_sections(schema, shown, entry.options)
+        schema = _options_schema(self.hass, entry, opened)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, _nested(schema, shown)),
@@ -270,7 +329,7 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
             if table:
                 options[key] = table
                 if not is_vocabulary_id(table):
-                    errors[key] = "invalid_vocabulary_id"
+                    errors[key] = f"invalid_{key}"
         words = parse_extra_words(options.pop(CONF_EXTRA_WORDS, ""))
         if words:
             options[CONF_EXTRA_WORDS] = "\n".join(words)
@@ -298,18 +357,31 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
         await check_settings(client, entry.data[CONF_REGION], settings)
 
 
+class _NumberBox(NumberSelector):
+    """A number box that tells the frontend its range but leaves checking it to the flow.
+
+    Home Assistant refuses a value its schema rejects with raw English at the top
+    of the form, since it cannot key the error by a field inside a section.
+    """
+
+    def __call__(self, data: Any) -> float:
+        """Take any number; `_out_of_range` checks it."""
+        number: float = vol.Coerce(float)(data)
+        return number
+
+
 def _number(
     key: str, step: int, unit: str | None, ranges: Mapping[str, IntRange] = RANGES
 ) -> vol.All[Any]:
-    """Return a number field within the range the service takes for `key`."""
+    """Return a number field that shows the range the service takes for `key`."""
     allowed = ranges[key]
     config = NumberSelectorConfig(
         min=allowed.low, max=allowed.high, step=step, mode=NumberSelectorMode.BOX
     )
     if unit is not None:
         config["unit_of_measurement"] = unit
-    return vol.All(
-        NumberSelector(config),
-        vol.Coerce(int),
-        vol.Range(min=allowed.low, max=allowed.high),
-    )
+    return vol.All(_NumberBox(config), vol.Coerce(int))
+
+
+NUMBER_RANGES: Final[Mapping[str, IntRange]] = {**RANGES, **VOICE_RANGES}
+"""Every number of the form and the range the service takes (its error names both)."""

@@ -9,7 +9,7 @@ streaming engines do.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterable
+from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 import contextlib
 import io
 import logging
@@ -19,6 +19,7 @@ from homeassistant.components import tts
 from homeassistant.components.tts.entity import TTSAudioRequest, TTSAudioResponse
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import translation
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HuaweiSisConfigEntry
@@ -42,7 +43,21 @@ async def async_setup_entry(
 ) -> None:
     """Add the entry's text-to-speech entity where the region offers speech synthesis."""
     if synthesis_languages(entry.data[CONF_REGION]):
-        async_add_entities([HuaweiSisTextToSpeech(entry, hass.config.language)])
+        labels = await async_voice_labels(hass, hass.config.language)
+        async_add_entities([HuaweiSisTextToSpeech(entry, hass.config.language, labels)])
+
+
+async def async_voice_labels(hass: HomeAssistant, language: str) -> dict[str, str]:
+    """Return each voice's name in a language, as the options name it (`selector.voice`).
+
+    Home Assistant's language is the one the voice lists are read in: they are
+    fetched without the user's own.
+    """
+    prefix = f"component.{DOMAIN}.selector.voice.options."
+    strings = await translation.async_get_translations(hass, language, "selector", [DOMAIN])
+    return {
+        key.removeprefix(prefix): text for key, text in strings.items() if key.startswith(prefix)
+    }
 
 
 def wav_header(sample_rate: int) -> bytes:
@@ -65,9 +80,15 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
     _attr_has_entity_name = True
     _attr_translation_key = "text_to_speech"
 
-    def __init__(self, entry: HuaweiSisConfigEntry, language: str) -> None:
-        """Describe the entity from its config entry; `language` is Home Assistant's."""
+    def __init__(
+        self, entry: HuaweiSisConfigEntry, language: str, labels: Mapping[str, str]
+    ) -> None:
+        """Describe the entity from its config entry; `language` is Home Assistant's.
+
+        `labels` name the voices in that language.
+        """
         self._entry = entry
+        self._labels = labels
         self._region: str = entry.data[CONF_REGION]
         self._settings = VoiceSettings.from_options(entry.options, self._region)
         self._attr_unique_id = entry.entry_id
@@ -84,7 +105,10 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
     def async_get_supported_voices(self, language: str) -> list[tts.Voice] | None:
         """Return the voices of a language in the entry's region, the default first."""
         voices = voices_for_language(self._region, language)
-        return [tts.Voice(voice.voice_id, voice.label) for voice in voices] or None
+        return [
+            tts.Voice(voice.voice_id, self._labels.get(voice.voice_id, voice.voice_id))
+            for voice in voices
+        ] or None
 
     async def async_stream_tts_audio(self, request: TTSAudioRequest) -> TTSAudioResponse:
         """Speak the text while it arrives; the audio streams as WAV."""

@@ -150,9 +150,31 @@ async def check_settings(client: SisClient, region: str, settings: RecognitionSe
         except SisServerError as err:
             if err.code is None or isinstance(err, SisAccountError):
                 raise form_error(err) from err
-            raise ValidationError(
-                "settings_refused",
-                placeholders={"language": tag, "code": err.code, "message": err.message},
-            ) from err
+            raise refusal_error(settings, tag, err.code, err.message) from err
         except Exception as err:
             raise form_error(err) from err
+
+
+def refusal_error(
+    settings: RecognitionSettings, tag: str, code: str, message: str
+) -> ValidationError:
+    """Word the service's refusal of the settings tried for a language in the form's terms.
+
+    The probe knows what it tried. Sentence mode with a model Huawei documents
+    for the other modes only points at that model's field; a hot-word table of
+    the user's own points at its field; anything else names the language. The
+    service's code and message follow as a trailer.
+    """
+    placeholders = {"language": tag, "code": code, "message": message}
+    language = LANGUAGES[tag]
+    if (
+        settings.mode is RecognitionMode.SENTENCE_STREAM
+        and settings.model(tag) in language.without_sentence_mode
+    ):
+        return ValidationError(
+            "sentence_mode_refused", field=language.option_key, placeholders=placeholders
+        )
+    if (settings.vocabulary_ids or {}).get(tag):
+        field = language.vocabulary_option_key
+        return ValidationError(f"refused_{field}", field=field, placeholders=placeholders)
+    return ValidationError("settings_refused", placeholders=placeholders)
