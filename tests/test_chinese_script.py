@@ -21,6 +21,7 @@ from custom_components.huawei_cloud_sis.chinese_script import (
     loaded_converter,
 )
 from tests.helpers.intents import chinese_texts
+from tests.helpers.opencc import recording_opencc
 
 
 @pytest.mark.parametrize(
@@ -192,29 +193,13 @@ async def test_simplified_sentences_come_through_the_simplified_conversion_uncha
     assert [text for text in texts if convert(text) != text] == []
 
 
-def _recording_opencc(threads: list[threading.Thread], loops: list[bool]) -> Callable[..., Any]:
-    """OpenCC's constructor (which reads the dictionaries), noting where it runs."""
-
-    def construct(config: str) -> OpenCC:
-        threads.append(threading.current_thread())
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            loops.append(False)
-        else:
-            loops.append(True)
-        return OpenCC(config)
-
-    return construct
-
-
 @pytest.mark.parametrize("conversion", list(Conversion))
 async def test_dictionaries_load_in_a_worker_thread(
     hass: HomeAssistant, conversion: Conversion
 ) -> None:
     threads: list[threading.Thread] = []
     loops: list[bool] = []
-    with patch.object(chinese_script, "OpenCC", _recording_opencc(threads, loops)):
+    with patch.object(chinese_script, "OpenCC", recording_opencc(threads, loops)):
         await async_converter(hass, conversion)
     assert threads
     assert threading.main_thread() not in threads

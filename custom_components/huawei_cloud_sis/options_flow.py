@@ -59,7 +59,13 @@ from .home_names import (
     parse_extra_words,
     unusable_words,
 )
-from .languages import LANGUAGES, table_languages_for_region
+from .languages import (
+    LANGUAGES,
+    Script,
+    languages_for_region,
+    region_of,
+    table_languages_for_region,
+)
 from .settings import (
     DEFAULT_ADD_PUNC,
     DEFAULT_DIGIT_NORM,
@@ -95,11 +101,14 @@ SECTION_FALLBACK = "fallback"
 SECTION_VOICE_DETECTION = "voice_detection"
 SECTION_VOICE = "voice"
 OWN_TABLE_KEYS: Final = tuple(
-    language.vocabulary_option_key
-    for language in LANGUAGES.values()
-    if language.table_language is not None
+    dict.fromkeys(
+        language.vocabulary_option_key
+        for language in LANGUAGES.values()
+        if language.table_language is not None
+    )
 )
-"""The options naming a user's own hot-word table, one per language that takes tables."""
+"""The options naming a user's own hot-word table, one per language that takes tables
+(zh-TW shares Mandarin's)."""
 
 
 def _recognition_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
@@ -114,15 +123,27 @@ def _recognition_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, An
         vol.Required(CONF_ADD_PUNC, default=DEFAULT_ADD_PUNC): BooleanSelector(),
         vol.Required(CONF_DIGIT_NORM, default=DEFAULT_DIGIT_NORM): BooleanSelector(),
     }
-    for language in LANGUAGES.values():
-        if len(language.models) > 1:
-            fields[vol.Required(language.option_key, default=language.default_model)] = (
-                SelectSelector(
-                    SelectSelectorConfig(
-                        options=list(language.models),
-                        translation_key="model",
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
+    region: str = entry.data[CONF_REGION]
+    offered = region_of(region)
+    languages = [LANGUAGES[tag] for tag in languages_for_region(region)]
+    # A model choice where the region offers more than one model; zh-TW shares Mandarin's.
+    for language in languages:
+        models = language.models_in(offered)
+        key = language.option_key
+        if len(models) > 1 and key not in fields:
+            fields[vol.Required(key, default=models[0])] = SelectSelector(
+                SelectSelectorConfig(
+                    options=list(models), translation_key="model", mode=SelectSelectorMode.DROPDOWN
+                )
+            )
+    # The script of each Chinese language's text.
+    for language in languages:
+        if (script := language.default_script) is not None:
+            fields[vol.Required(language.script_option_key, default=script.value)] = SelectSelector(
+                SelectSelectorConfig(
+                    options=[choice.value for choice in Script],
+                    translation_key="script",
+                    mode=SelectSelectorMode.LIST,
                 )
             )
     return fields
@@ -344,8 +365,9 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
     async def _check(self, options: Mapping[str, Any]) -> None:
         """Have the service try changed recognition settings before they are saved."""
         entry = self.config_entry
-        settings = RecognitionSettings.from_options(options)
-        if settings == RecognitionSettings.from_options(entry.options):
+        region: str = entry.data[CONF_REGION]
+        settings = RecognitionSettings.from_options(options, region)
+        if settings == RecognitionSettings.from_options(entry.options, region):
             return
         if entry.state is ConfigEntryState.LOADED:
             client: SisClient = entry.runtime_data.client
@@ -354,7 +376,7 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
                 client = create_client(async_get_clientsession(self.hass), entry.data)
             except SisError as err:
                 raise form_error(err) from err
-        await check_settings(client, entry.data[CONF_REGION], settings)
+        await check_settings(client, region, settings)
 
 
 class _NumberBox(NumberSelector):
