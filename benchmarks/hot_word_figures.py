@@ -41,7 +41,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.huawei_cloud_sis import home_names, hot_word_tables
+from custom_components.huawei_cloud_sis import home_names, hot_word_schedule
 from tests.sis_server import SisServer
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
@@ -175,7 +175,7 @@ async def bench_hot_words(
     for number in range(ROUNDS):
         # A rename, synced at once (the clock is not moved: moving it runs every timer of
         # Home Assistant in one go, which would be measured too).
-        with LoopWatch() as watch, patch.object(hot_word_tables, "QUIET_SECONDS", 0.0):
+        with LoopWatch() as watch, patch.object(hot_word_schedule, "QUIET_SECONDS", 0.0):
             start = time.perf_counter()
             er.async_get(hass).async_update_entity(first, name=f"Reading lamp {number}")
             await asyncio.sleep(0)

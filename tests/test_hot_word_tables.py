@@ -32,10 +32,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entry_diagnostics
-from custom_components.huawei_cloud_sis.hot_word_tables import (
+from custom_components.huawei_cloud_sis.hot_word_content import table_name
+from custom_components.huawei_cloud_sis.hot_word_schedule import (
     QUIET_SECONDS,
     RETRY_FIRST_SECONDS,
-    table_name,
 )
 from custom_components.huawei_cloud_sis.languages import table_languages_for_region
 from custom_components.huawei_cloud_sis.sis import MAX_TABLES, MAX_WORDS_PER_TABLE
@@ -57,12 +57,17 @@ from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import PROJECTS, RestFault, SisServer, synthesize
 
-LOGGER = "custom_components.huawei_cloud_sis.hot_word_tables"
+LOGGER = "custom_components.huawei_cloud_sis.hot_word_"
+"""The start of the loggers of the hot-word modules."""
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     """The warning lines of the hot-word tables; none may carry a traceback."""
-    found = [r for r in caplog.records if r.name == LOGGER and r.levelno >= logging.WARNING]
+    found = [
+        record
+        for record in caplog.records
+        if record.name.startswith(LOGGER) and record.levelno >= logging.WARNING
+    ]
     assert all(record.exc_info is None for record in found)
     return found
 

@@ -8,11 +8,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.huawei_cloud_sis.hot_word_tables import (
+from custom_components.huawei_cloud_sis.hot_word_content import table_name
+from custom_components.huawei_cloud_sis.hot_word_schedule import (
     MAX_DELAY_SECONDS,
     QUIET_SECONDS,
     RETRY_MAX_SECONDS,
-    table_name,
 )
 from custom_components.huawei_cloud_sis.sis import TableLanguage
 from tests.helpers.entry import PROJECT_ID

@@ -1,0 +1,126 @@
+"""What is known of an entry's hot-word tables, and what of it is kept across restarts.
+
+For each table: its id, the hash of the content the service last accepted,
+and the last sync. The ids and hashes are kept in a `Store`, so an unchanged
+home makes no request after a restart either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .hot_word_content import TableContent
+from .sis import TableLanguage
+
+STORAGE_VERSION: Final = 1
+OK: Final = "ok"
+NOT_OFFERED: Final = "language_not_offered"
+"""The service refused the table's language (a custom endpoint of a region without it)."""
+
+
+def storage_key(entry_id: str) -> str:
+    """Return the key of the entry's store."""
+    return f"{DOMAIN}.hot_words.{entry_id}"
+
+
+@dataclass(slots=True)
+class TableState:
+    """What is known of one table: what the service holds, and the last sync."""
+
+    vocabulary_id: str | None = None
+    digest: str | None = None
+    """The hash of the content the service last accepted."""
+    synced_at: datetime | None = None
+    """When the last request about the table ended."""
+    result: str | None = None
+    """`OK`, `NOT_OFFERED`, or the code of the last failure."""
+    refused_digest: str | None = None
+    """Content the service refused for its words: not sent again (not kept over restarts)."""
+    content: TableContent | None = field(default=None, repr=False)
+    """The content the last sync built."""
+
+    def stored(self) -> dict[str, Any]:
+        """Return what the store keeps."""
+        return {
+            "vocabulary_id": self.vocabulary_id,
+            "digest": self.digest,
+            "synced_at": self.synced_at.isoformat() if self.synced_at else None,
+            "result": self.result,
+        }
+
+    @classmethod
+    def from_stored(cls, data: Any) -> TableState:
+        """Read what the store kept; anything unreadable counts as unknown."""
+        if not isinstance(data, dict):
+            return cls()
+        synced = _text(data, "synced_at")
+        return cls(
+            vocabulary_id=_text(data, "vocabulary_id"),
+            digest=_text(data, "digest"),
+            synced_at=dt_util.parse_datetime(synced) if synced else None,
+            result=_text(data, "result"),
+        )
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+@dataclass(slots=True)
+class KeptTables:
+    """Everything known of an entry's tables, by language."""
+
+    states: dict[TableLanguage, TableState] = field(default_factory=dict)
+    not_offered: set[TableLanguage] = field(default_factory=set)
+    """Languages the service refused tables of: not asked again while the entry runs."""
+
+    def ids(self) -> dict[TableLanguage, str]:
+        """Return the id of each language's table, as the service last accepted it."""
+        return {
+            language: state.vocabulary_id
+            for language, state in self.states.items()
+            if state.vocabulary_id is not None
+        }
+
+    def stored(self) -> dict[str, Any]:
+        """Return what the store keeps."""
+        return {"tables": {language.value: s.stored() for language, s in self.states.items()}}
+
+    @classmethod
+    def from_stored(cls, data: Any) -> KeptTables:
+        """Read what the store kept; anything unreadable counts as unknown."""
+        tables = data.get("tables") if isinstance(data, dict) else None
+        kept = cls()
+        for language in TableLanguage:
+            state = TableState.from_stored((tables or {}).get(language.value))
+            if state.vocabulary_id is not None or state.result is not None:
+                kept.states[language] = state
+        return kept
+
+
+class HotWordStore:
+    """The entry's `Store` of what is known of its tables."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Use the store of `entry_id`."""
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, storage_key(entry_id))
+
+    async def async_load(self) -> KeptTables:
+        """Return what the store kept (nothing known when it is empty)."""
+        return KeptTables.from_stored(await self._store.async_load())
+
+    async def async_save(self, kept: KeptTables) -> None:
+        """Keep what is known now."""
+        await self._store.async_save(kept.stored())
+
+    async def async_remove(self) -> None:
+        """Forget everything (the entry is removed)."""
+        await self._store.async_remove()
