@@ -755,6 +755,24 @@ async def test_removing_the_entry_deletes_its_tables(
 
 
 @pytest.mark.usefixtures("home")
+async def test_removing_the_entry_finds_the_tables_it_lost_track_of(
+    hass: HomeAssistant,
+    sis_server: SisServer,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    await settle(hass)
+    assert len(sis_server.tables) == 2
+    del hass_storage[f"{DOMAIN}.hot_words.{loaded_entry.entry_id}"]  # a restored backup, say
+    sis_server.vocabulary_calls.clear()
+    await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(sis_server.tables) == 0
+    # Each found by its name (the list filtered by it), not by listing every table.
+    assert [call.split()[0] for call in calls(sis_server)] == ["GET", "GET", "DELETE", "DELETE"]
+
+
+@pytest.mark.usefixtures("home")
 @pytest.mark.parametrize("synced", [True, False])
 async def test_a_failed_delete_is_one_warning_and_the_entry_goes(
     hass: HomeAssistant,

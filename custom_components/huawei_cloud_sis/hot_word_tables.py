@@ -198,18 +198,20 @@ async def async_delete_tables(
 ) -> None:
     """Delete the tables of a removed entry, and what is kept of them.
 
-    The tables are those the store knows, and any table of the project with
-    one of the entry's table names (made before the store could keep its id).
-    A failure is one warning naming the tables to delete by hand, unless no
-    table was known; the entry is removed anyway.
+    The tables are those the store knows, and for a language without one, the
+    table of the project with the entry's table name, if any (made before the
+    store could keep its id). A failure is one warning naming the tables to
+    delete by hand, unless no table was known; the entry is removed anyway.
     """
     store = HotWordStore(hass, entry.entry_id)
-    known = set((await store.async_load()).ids().values())
-    names = {table_name(entry.entry_id, language) for language in TableLanguage}
+    known = (await store.async_load()).ids()
+    names = {language: table_name(entry.entry_id, language) for language in TableLanguage}
     try:
         tables = make_client().vocabularies
-        found = {table.vocabulary_id for table in await tables.list_all() if table.name in names}
-        for vocabulary_id in sorted(known | found):
+        for language, name in names.items():
+            if language not in known and (found := await tables.find(name)) is not None:
+                known[language] = found.vocabulary_id
+        for vocabulary_id in known.values():
             await tables.delete(vocabulary_id)
     except SisError as err:
         log = _LOGGER.warning if known else _LOGGER.debug
@@ -218,7 +220,7 @@ async def async_delete_tables(
             "in the Huawei Cloud console",
             entry.title,
             err,
-            " and ".join(sorted(names)),
+            " and ".join(names.values()),
         )
     await store.async_remove()
     _update_issues(hass, entry, set())
