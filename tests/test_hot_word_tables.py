@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-import logging
 from typing import Any
 
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
@@ -21,7 +20,6 @@ from homeassistant.helpers import (
     area_registry as ar,
     entity_registry as er,
     floor_registry as fr,
-    issue_registry as ir,
 )
 from homeassistant.util import dt as dt_util
 import pytest
@@ -47,42 +45,19 @@ from tests.helpers.hot_words import (
     MANDARIN,
     after_quiet,
     calls,
+    next_day,
+    our_issues,
     run_due,
     settle,
     table_of,
+    table_sent,
+    warnings,
     words_of,
 )
 from tests.helpers.options import form
 from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import PROJECTS, RestFault, SisServer, synthesize
-
-LOGGER = "custom_components.huawei_cloud_sis.hot_word_"
-"""The start of the loggers of the hot-word modules."""
-
-
-def warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    """The warning lines of the hot-word tables; none may carry a traceback."""
-    found = [
-        record
-        for record in caplog.records
-        if record.name.startswith(LOGGER) and record.levelno >= logging.WARNING
-    ]
-    assert all(record.exc_info is None for record in found)
-    return found
-
-
-def our_issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
-    """The repair issues of the integration."""
-    return [issue for issue in ir.async_get(hass).issues.values() if issue.domain == DOMAIN]
-
-
-async def table_sent(client: HttpClient, server: SisServer, language: str) -> str | None:
-    """Recognise a few words in `language`; return the table its START named."""
-    answer = await recognise(client, synthesize("打开灯"), language=language)
-    assert answer["result"] == "success", answer
-    table: str | None = server.sessions[-1].config.get("vocabulary_id")
-    return table
 
 
 @pytest.fixture
@@ -352,28 +327,30 @@ async def test_a_change_during_a_sync_makes_another_afterwards(
 
 
 @pytest.mark.usefixtures("home")
-async def test_a_restart_without_changes_asks_nothing(
+async def test_a_restart_without_changes_only_reads_each_table(
     hass: HomeAssistant,
     sis_server: SisServer,
     loaded_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     await settle(hass)
-    created = {table.vocabulary_id for table in sis_server.tables}
+    created = [table.vocabulary_id for table in sis_server.tables]
+    checks = [f"GET {vocabulary_id}" for vocabulary_id in created]
     sis_server.vocabulary_calls.clear()
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await settle(hass)
-    assert calls(sis_server) == []
+    assert calls(sis_server) == checks  # still there? Nothing is sent again.
     # Without what was kept (a restored backup, say), the tables are found by their names.
+    sis_server.vocabulary_calls.clear()
     del hass_storage[f"{DOMAIN}.hot_words.{loaded_entry.entry_id}"]
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await settle(hass)
     assert [call.split()[0] for call in calls(sis_server)] == ["GET", "PUT", "GET", "PUT"]
-    assert {table.vocabulary_id for table in sis_server.tables} == created
+    assert [table.vocabulary_id for table in sis_server.tables] == created
     sis_server.vocabulary_calls.clear()
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await settle(hass)
-    assert calls(sis_server) == []
+    assert calls(sis_server) == checks
 
 
 async def test_a_home_without_names_has_no_table(
@@ -605,12 +582,34 @@ async def test_words_the_service_refuses_are_not_sent_again(
     sis_server.vocabulary_calls.clear()
     await settle(hass)  # long after any retry
     assert calls(sis_server) == []
+    await next_day(hass)  # the table as it was is still checked
+    assert [call.split()[0] for call in calls(sis_server)] == ["GET", "GET"]
     diagnostics = await async_get_config_entry_diagnostics(hass, loaded_entry)
     assert diagnostics["hot_words"]["tables"]["chinese_mandarin"]["result"] == "SIS.0203"
     assert len(warnings(caplog)) == 1
     area_registry.async_create("Orchard")  # other words: sent
     await settle(hass)
     assert "ORCHARD" in words_of(sis_server, loaded_entry.entry_id, MANDARIN)
+
+
+async def test_words_refused_for_a_new_table_are_not_sent_again(
+    hass: HomeAssistant,
+    area_registry: ar.AreaRegistry,
+    sis_server: SisServer,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    sis_server.vocabulary_faults += [
+        RestFault.answer(200, {"count": 0, "result": []}),  # no Mandarin table of its name
+        RestFault.error("SIS.0203", "illegal word"),  # and its words are refused
+    ]
+    area_registry.async_create("Plantuary")
+    await settle(hass)
+    english = table_of(sis_server, loaded_entry.entry_id, ENGLISH)
+    assert english is not None
+    assert table_of(sis_server, loaded_entry.entry_id, MANDARIN) is None
+    sis_server.vocabulary_calls.clear()
+    await next_day(hass)
+    assert calls(sis_server) == [f"GET {english.vocabulary_id}"]
 
 
 async def test_a_language_the_region_does_not_offer_is_not_asked_again(
@@ -644,28 +643,6 @@ async def test_a_language_the_region_does_not_offer_is_not_asked_again(
 
 
 @pytest.mark.usefixtures("home")
-async def test_a_table_deleted_in_the_console_is_made_again(
-    hass: HomeAssistant,
-    sis_server: SisServer,
-    loaded_entry: MockConfigEntry,
-    client: HttpClient,
-) -> None:
-    await settle(hass)
-    mandarin = table_of(sis_server, loaded_entry.entry_id, MANDARIN)
-    assert mandarin is not None
-    sis_server.tables.remove(mandarin.vocabulary_id)
-    # The START named a table that is gone: refused, and sent again without it.
-    answer = await recognise(client, synthesize("打开灯"), language="zh-CN")
-    assert answer == {"text": "打开灯", "result": "success"}
-    await run_due(hass)
-    again = table_of(sis_server, loaded_entry.entry_id, MANDARIN)
-    assert again is not None
-    assert again.vocabulary_id != mandarin.vocabulary_id
-    assert await table_sent(client, sis_server, "zh-CN") == again.vocabulary_id
-    assert len(sis_server.tables) == 2
-
-
-@pytest.mark.usefixtures("home")
 async def test_a_deleted_table_is_made_again_at_the_next_change(
     hass: HomeAssistant,
     area_registry: ar.AreaRegistry,
@@ -680,9 +657,8 @@ async def test_a_deleted_table_is_made_again_at_the_next_change(
     sis_server.vocabulary_calls.clear()
     area_registry.async_create("Plantuary")
     await settle(hass)
-    assert [(call.method, call.status) for call in sis_server.vocabulary_calls][:3] == [
+    assert [(call.method, call.status) for call in sis_server.vocabulary_calls][:2] == [
         ("PUT", 400),  # SIS.0201: gone
-        ("GET", 200),  # not found by its name either
         ("POST", 200),
     ]
     assert "PLANTUARY" in words_of(sis_server, loaded_entry.entry_id, MANDARIN)

@@ -7,16 +7,18 @@
   follows it.
 - A failed sync is tried again after `RETRY_FIRST_SECONDS`, twice as long each
   time up to `RETRY_MAX_SECONDS`; a change meanwhile does not hurry it.
+- Every `CHECK_INTERVAL` the tables are checked: a table deleted in the console
+  is found even when the service goes on accepting recognitions that name it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
 
 QUIET_SECONDS: Final = 10.0
 """A sync waits for this long without a change: renaming a few things is one request."""
@@ -25,6 +27,8 @@ MAX_DELAY_SECONDS: Final = 60.0
 RETRY_FIRST_SECONDS: Final = 60.0
 RETRY_MAX_SECONDS: Final = 3600.0
 """A failed sync is tried again after a minute, then twice as long each time, up to an hour."""
+CHECK_INTERVAL: Final = timedelta(days=1)
+"""How often each table is read to see that it still exists (and once after a restart)."""
 
 
 class SyncSchedule:
@@ -49,6 +53,19 @@ class SyncSchedule:
             self._first_change = now
         due = min(now + QUIET_SECONDS, self._first_change + MAX_DELAY_SECONDS)
         self._schedule(due - now)
+
+    @callback
+    def track_daily(self, check: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call `check` every `CHECK_INTERVAL`, then sync; return what stops it."""
+
+        @callback
+        def daily(_now: datetime) -> None:
+            check()
+            self.now()
+
+        return async_track_time_interval(
+            self._hass, daily, CHECK_INTERVAL, name="hot-word table check", cancel_on_shutdown=True
+        )
 
     @callback
     def now(self) -> None:

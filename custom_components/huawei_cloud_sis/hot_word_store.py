@@ -2,7 +2,9 @@
 
 For each table: its id, the hash of the content the service last accepted,
 and the last sync. The ids and hashes are kept in a `Store`, so an unchanged
-home makes no request after a restart either.
+home sends no table again after a restart. Whether a table still exists is
+not kept: it may have been deleted in the console meanwhile, so each table
+is checked once after a restart (`TableState.check_due`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,27 @@ class TableState:
     """Content the service refused for its words: not sent again (not kept over restarts)."""
     content: TableContent | None = field(default=None, repr=False)
     """The content the last sync built."""
+    checked_at: datetime | None = None
+    """When the service last showed that the table exists (an answer about it)."""
+    check_due: bool = False
+    """The next sync asks the service (one GET) whether the table still exists: after a
+    restart, once a day, and after a recognition START naming it was refused."""
+    withheld: bool = False
+    """A START naming the table was refused: recognitions go without it until it is checked."""
+    refusals_ignored: bool = False
+    """A check after a refusal found the table there: further refusals ask nothing until
+    the daily check."""
+
+    def confirmed(self) -> None:
+        """Note that the service just showed the table exists: it is used (again)."""
+        self.refusals_ignored |= self.withheld
+        self.check_due = self.withheld = False
+        self.checked_at = dt_util.utcnow()
+
+    def gone(self) -> None:
+        """Note that the service has no table of this id: recognitions go without it."""
+        self.vocabulary_id = None
+        self.check_due = self.withheld = self.refusals_ignored = False
 
     def stored(self) -> dict[str, Any]:
         """Return what the store keeps."""
@@ -61,11 +84,13 @@ class TableState:
         if not isinstance(data, dict):
             return cls()
         synced = _text(data, "synced_at")
+        vocabulary_id = _text(data, "vocabulary_id")
         return cls(
-            vocabulary_id=_text(data, "vocabulary_id"),
+            vocabulary_id=vocabulary_id,
             digest=_text(data, "digest"),
             synced_at=dt_util.parse_datetime(synced) if synced else None,
             result=_text(data, "result"),
+            check_due=vocabulary_id is not None,
         )
 
 
@@ -83,12 +108,25 @@ class KeptTables:
     """Languages the service refused tables of: not asked again while the entry runs."""
 
     def ids(self) -> dict[TableLanguage, str]:
-        """Return the id of each language's table, as the service last accepted it."""
+        """Return the id of each language's table that recognitions use."""
         return {
             language: state.vocabulary_id
             for language, state in self.states.items()
-            if state.vocabulary_id is not None
+            if state.vocabulary_id is not None and not state.withheld
         }
+
+    def state_of(self, vocabulary_id: str) -> TableState | None:
+        """Return the state of the table with this id, None if it is none of ours."""
+        return next(
+            (state for state in self.states.values() if state.vocabulary_id == vocabulary_id),
+            None,
+        )
+
+    def check_all(self) -> None:
+        """Have every table checked at the next sync (the daily check)."""
+        for state in self.states.values():
+            state.check_due = state.vocabulary_id is not None
+            state.refusals_ignored = False
 
     def stored(self) -> dict[str, Any]:
         """Return what the store keeps."""

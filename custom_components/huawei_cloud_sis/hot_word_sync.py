@@ -3,9 +3,11 @@
 - Its requests go one after the other: never two requests about one table at
   once.
 - A table whose content hash matches the content the service last accepted is
-  not sent.
-- A table whose id is unknown (a lost answer, a lost store) is found by its
-  name before one is made.
+  not sent; when it is due for a check (`TableState.check_due`), it is read
+  (one GET) to see that it still exists.
+- A table that is gone (deleted in the console) is made again at once, and
+  recognitions go without it meanwhile. A table whose id is unknown (a lost
+  answer, a lost store) is found by its name before one is made.
 - A failure is noted for the table (`SyncOutcome`): whether to try again, the
   repair issue it calls for, the line to log. It never stops recognition, which
   goes on with the last table the service accepted, or without one.
@@ -27,6 +29,7 @@ from .sis import (
     SisPermissionError,
     SisVocabularyLanguageError,
     SisVocabularyLimitError,
+    SisVocabularyNameTakenError,
     SisVocabularyNotFoundError,
     SisVocabularyWordError,
     TableLanguage,
@@ -89,49 +92,95 @@ class SyncRun:
             kept.states.pop(language)  # no table, none wanted
             self.outcome.changed |= state.result is not None
             return
-        if content is not None and (
-            (content.digest == state.digest and state.vocabulary_id is not None)
-            or content.digest == state.refused_digest
-        ):
-            return
+        if content is not None and content.digest in (state.digest, state.refused_digest):
+            if state.vocabulary_id is not None:  # nothing to send, or nothing it would take
+                if state.check_due:
+                    await self._async_check(language, state, content)
+                return
+            if content.digest == state.refused_digest:
+                return  # no table, and the same words would be refused again
+        await self._async_send(language, state, content)
+
+    async def _async_send(
+        self,
+        language: TableLanguage,
+        state: TableState,
+        content: TableContent | None,
+        *,
+        gone: bool = False,
+    ) -> None:
+        """Send what the table should hold, or delete it when it should hold nothing."""
         self.outcome.changed = True
         try:
             if content is None or not content.words:
                 await self._async_delete(language, state)
             else:
-                await self._async_write(language, state, content)
+                await self._async_write(language, state, content, gone=gone)
         except SisError as err:
             self._failed(language, state, err)
         finally:
             state.synced_at = dt_util.utcnow()
 
-    async def _async_write(
+    async def _async_check(
         self, language: TableLanguage, state: TableState, content: TableContent
     ) -> None:
-        """Replace the table, or find it by its name, or create it."""
-        tables = self._tables
+        """Read the table to see that it still exists; make it again when it is gone."""
+        assert state.vocabulary_id is not None
+        try:
+            await self._tables.get(state.vocabulary_id)
+        except SisVocabularyNotFoundError:
+            await self._async_send(language, state, content, gone=True)
+        except SisError as err:
+            self._failed(language, state, err)
+        else:
+            state.confirmed()
+
+    async def _async_write(
+        self, language: TableLanguage, state: TableState, content: TableContent, *, gone: bool
+    ) -> None:
+        """Replace the table; make it again when it is gone; look for it when its id is unknown."""
         table = (content.name, language, content.words)
-        vocabulary_id = state.vocabulary_id
+        vocabulary_id = None if gone else state.vocabulary_id
         if vocabulary_id is not None:
             try:
-                await tables.replace(vocabulary_id, *table, description=DESCRIPTION)
+                await self._tables.replace(vocabulary_id, *table, description=DESCRIPTION)
             except SisVocabularyNotFoundError:
-                _LOGGER.debug("The hot-word table %s is gone; looking for it by name", content.name)
-                vocabulary_id = None
+                gone, vocabulary_id = True, None
+        if gone:
+            _LOGGER.info(
+                "The %s hot-word table of %s is gone; it is made again", language, self._title
+            )
+            state.gone()
         if vocabulary_id is None:
-            found = await tables.find(content.name)
-            if found is None:
-                # Refused as a name taken (SIS.0204) only when a table of this name is in
-                # another project of the account, where it cannot be replaced from here.
-                vocabulary_id = await tables.create(*table, description=DESCRIPTION)
-            else:
-                vocabulary_id = found.vocabulary_id
-                await tables.replace(vocabulary_id, *table, description=DESCRIPTION)
+            vocabulary_id = await self._async_create(table, look_first=not gone)
         if state.result not in (None, OK):
             _LOGGER.info("The %s hot-word table of %s is up to date again", language, self._title)
         state.vocabulary_id = vocabulary_id
         state.digest = content.digest
         state.result = OK
+        state.confirmed()
+
+    async def _async_create(
+        self, table: tuple[str, TableLanguage, tuple[str, ...]], *, look_first: bool
+    ) -> str:
+        """Make the table, or take over the project's table of its name.
+
+        `look_first`: its id is unknown, so the table may well exist (a lost
+        answer, a lost store); otherwise it was just found gone. The name is
+        taken (SIS.0204) by a table of another project only when no table of
+        this project has it; that one cannot be replaced from here.
+        """
+        tables = self._tables
+        if look_first and (found := await tables.find(table[0])) is not None:
+            await tables.replace(found.vocabulary_id, *table, description=DESCRIPTION)
+            return found.vocabulary_id
+        try:
+            return await tables.create(*table, description=DESCRIPTION)
+        except SisVocabularyNameTakenError:
+            if look_first or (found := await tables.find(table[0])) is None:
+                raise
+        await tables.replace(found.vocabulary_id, *table, description=DESCRIPTION)
+        return found.vocabulary_id
 
     async def _async_delete(self, language: TableLanguage, state: TableState) -> None:
         """Delete a table that is no longer wanted (no words, or the feature turned off)."""

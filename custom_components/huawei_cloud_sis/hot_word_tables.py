@@ -76,6 +76,7 @@ class HotWordTables:
                 home_names.async_track_changes(self._hass, self._schedule.changed)
             )
         entry.async_on_unload(self._schedule.cancel)
+        entry.async_on_unload(self._schedule.track_daily(self._kept.check_all))
         entry.async_on_unload(async_at_started(self._hass, self._async_started))
 
     @callback
@@ -84,14 +85,16 @@ class HotWordTables:
 
     @callback
     def async_table_refused(self, refusal: VocabularyRefusal) -> None:
-        """Learn from a refused START: a table of ours that may be gone is made again at once.
+        """Learn from a refused START that named a table: check it at once if it is ours.
 
-        The recognition went on without the table. When the table was one of
-        ours, the ids are forgotten, so the next recognitions go without a
-        table, and a sync finds the tables by their names and makes the
-        missing one again. (A user's own table that is refused is theirs to fix.)
+        The recognition went on without the table. One of ours is withheld from
+        recognitions until a sync has read it (one GET): made again when it is
+        gone, used again when it is there. Once a check found it there, further
+        refusals ask nothing until the daily check. A user's own table that is
+        refused is theirs to fix.
         """
-        if refusal.vocabulary_id not in self._kept.ids().values():
+        state = self._kept.state_of(refusal.vocabulary_id)
+        if state is None:
             _LOGGER.warning(
                 "Huawei Cloud refused the hot-word table %s of %s (%s); "
                 "recognition goes on without it",
@@ -100,9 +103,10 @@ class HotWordTables:
                 refusal.code,
             )
             return
-        _LOGGER.warning("A hot-word table of %s is gone; it is made again", self._entry.title)
-        for state in self._kept.states.values():
-            state.vocabulary_id = None
+        if state.withheld or state.refusals_ignored:
+            return
+        _LOGGER.debug("A START naming a hot-word table was refused (%s); checking it", refusal.code)
+        state.withheld = state.check_due = True
         self._schedule.now()
 
     @callback
@@ -171,6 +175,7 @@ def _table_diagnostics(state: TableState) -> dict[str, Any]:
         if content
         else None,
         "last_sync": state.synced_at.isoformat() if state.synced_at else None,
+        "last_check": state.checked_at.isoformat() if state.checked_at else None,
         "result": state.result,
     }
 
