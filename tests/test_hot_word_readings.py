@@ -12,9 +12,12 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entry_diagnostics
 from custom_components.huawei_cloud_sis.hot_word_content import table_name
 from tests.helpers.entry import PROJECT_ID
 from tests.helpers.hot_words import (
@@ -28,7 +31,7 @@ from tests.helpers.hot_words import (
     warnings,
 )
 from tests.helpers.recognise import HttpClient, recognise
-from tests.sis_server import Fault, SisServer, Table, synthesize
+from tests.sis_server import Fault, RestFault, SisServer, Table, synthesize
 
 DEAD_TABLE_STARTS = ["SIS.0201", "other", "ignore"]
 """H1: what a START naming a table that is gone gets."""
@@ -208,3 +211,84 @@ async def test_a_failed_check_keeps_recognition_going_and_is_tried_again(
     sis_server.vocabulary_calls.clear()
     await settle(hass)  # the retry
     assert [call.split()[0] for call in calls(sis_server)] == ["GET", "GET"]
+
+
+# --- H2: English tables ------------------------------------------------------------------------
+
+
+async def hot_word_diagnostics(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """The hot-word part of the entry's diagnostics."""
+    hot_words: dict[str, Any] = (await async_get_config_entry_diagnostics(hass, entry))["hot_words"]
+    return hot_words
+
+
+async def test_english_tables_refused_are_asked_for_once(
+    hass: HomeAssistant,
+    sis_server: SisServer,
+    config_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The API reference of 2021 and the SDK know no English tables (SIS.0205 here)."""
+    sis_server.readings.english_tables = False
+    ar.async_get(hass).async_create("Garden")
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    assert calls(sis_server)[2:] == ["GET list", "POST list"]  # looked for, then asked for
+    assert requests(sis_server)[-1] == ("POST", 400)
+    [warning] = warnings(caplog)
+    assert "SIS.0205" in warning.getMessage()
+    learned = (await hot_word_diagnostics(hass, config_entry))["refused_languages"]
+    assert learned == {"english": {"since": learned["english"]["since"], "code": "SIS.0205"}}
+    assert dt_util.parse_datetime(learned["english"]["since"]) is not None
+    # Never asked again: not by a change, the daily check, nor after a restart.
+    mandarin = table_of(sis_server, config_entry.entry_id, MANDARIN)
+    assert mandarin is not None
+    sis_server.vocabulary_calls.clear()
+    ar.async_get(hass).async_create("Orchard")
+    await settle(hass)
+    await next_day(hass)
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await settle(hass)
+    assert calls(sis_server) == [
+        f"{method} {mandarin.vocabulary_id}" for method in ("PUT", "GET", "GET")
+    ]
+    assert (await hot_word_diagnostics(hass, config_entry))["refused_languages"] == learned
+    assert len(warnings(caplog)) == 1
+    # English is recognised as before, without a table.
+    client = await hass_client()
+    answer = await recognise(client, synthesize("turn on the garden light"), language="en-US")
+    assert answer == {"text": "turn on the garden light", "result": "success"}
+    assert "vocabulary_id" not in sis_server.sessions[-1].config
+
+
+OWN_MANDARIN_TABLE = "CFD08A32-6176-4ad7-92F9-11ED015C8109"
+
+
+@pytest.mark.parametrize("options", [{"vocabulary_id_zh_cn": OWN_MANDARIN_TABLE}])
+@pytest.mark.parametrize(
+    ("refusal", "code"),
+    [
+        (RestFault.error("SIS.0032", "'language' is invalid"), "SIS.0032"),
+        (RestFault.answer(400, {}), "HTTP 400"),
+    ],
+)
+async def test_any_refusal_of_an_english_table_is_learned(
+    hass: HomeAssistant,
+    sis_server: SisServer,
+    config_entry: MockConfigEntry,
+    refusal: RestFault,
+    code: str,
+) -> None:
+    """Only SIS.0205 is documented for a language; a service may answer otherwise."""
+    sis_server.vocabulary_faults += [RestFault.answer(200, {"count": 0, "result": []}), refusal]
+    ar.async_get(hass).async_create("Garden")
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    assert requests(sis_server) == [("GET", 200), ("POST", 400)]
+    learned = (await hot_word_diagnostics(hass, config_entry))["refused_languages"]
+    assert learned["english"]["code"] == code
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await settle(hass)
+    await next_day(hass)
+    assert len(sis_server.vocabulary_calls) == 2  # only the two of the first start

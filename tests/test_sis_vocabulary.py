@@ -40,6 +40,7 @@ from custom_components.huawei_cloud_sis.sis import (
     VocabularyClient,
     VocabularyInfo,
     build_word_list,
+    refuses_language,
 )
 from tests.helpers.stand_in import Handler, answer, stand_ins
 from tests.sis_server import (
@@ -376,6 +377,36 @@ async def test_every_table_error_code(
     assert type(info.value) is error
     assert (info.value.code, info.value.status) == (code, 400)
     assert calls(server) == [("POST", 400)]
+
+
+@pytest.mark.parametrize(
+    ("fault", "english", "mandarin"),
+    [
+        (RestFault.error("SIS.0205", "language not supported"), True, True),
+        (RestFault.error("SIS.0032", "'language' is invalid"), True, False),
+        (RestFault.answer(400, {}), True, False),
+        (RestFault.error("SIS.0206", "saving failed"), True, False),
+        (RestFault.error("SIS.0203", "illegal word"), False, False),
+        (RestFault.error("SIS.0204", "name taken"), False, False),
+        (RestFault.error("SIS.0208", "too many"), False, False),
+        (RestFault.error("SIS.0023", "in arrears"), False, False),
+        (RestFault.answer(401), False, False),
+        (RestFault.answer(403), False, False),
+        (RestFault.answer(429), False, False),
+        (RestFault.answer(503), False, False),
+    ],
+)
+async def test_which_refusals_say_a_language_is_not_kept(
+    client: VocabularyClient, server: SisServer, fault: RestFault, english: bool, mandarin: bool
+) -> None:
+    """English tables are disputed (H2): any refusal of the request itself counts for them."""
+    await client.list_page()  # the token is fetched before the fault
+    for language, expected in ((ENGLISH, english), (MANDARIN, mandarin)):
+        server.vocabulary_faults += [fault, fault]  # a refused token is replaced once
+        with pytest.raises(SisError) as info:
+            await client.create("new_table", language, ["GARAGE"])
+        assert refuses_language(info.value, language) is expected
+        server.vocabulary_faults.clear()
 
 
 @pytest.mark.parametrize(

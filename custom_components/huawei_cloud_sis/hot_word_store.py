@@ -4,7 +4,9 @@ For each table: its id, the hash of the content the service last accepted,
 and the last sync. The ids and hashes are kept in a `Store`, so an unchanged
 home sends no table again after a restart. Whether a table still exists is
 not kept: it may have been deleted in the console meanwhile, so each table
-is checked once after a restart (`TableState.check_due`).
+is checked once after a restart (`TableState.check_due`). What the service
+answered about a table language that the pages disagree about is kept too
+(`LanguageRefusal`): it is asked once per entry.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from .sis import TableLanguage
 STORAGE_VERSION: Final = 1
 OK: Final = "ok"
 NOT_OFFERED: Final = "language_not_offered"
-"""The service refused the table's language (a custom endpoint of a region without it)."""
+"""The service refused tables of the language (`LanguageRefusal`)."""
 
 
 def storage_key(entry_id: str) -> str:
@@ -99,13 +101,39 @@ def _text(data: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _section(data: Any, key: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageRefusal:
+    """The service refused a new table of a language: none is asked for again for the entry."""
+
+    since: datetime
+    code: str
+    """The code of the refusal (or its HTTP status or kind, when it had none)."""
+
+    def stored(self) -> dict[str, str]:
+        """Return what the store keeps."""
+        return {"since": self.since.isoformat(), "code": self.code}
+
+    @classmethod
+    def from_stored(cls, data: Any) -> LanguageRefusal | None:
+        """Read what the store kept; None when it is unreadable."""
+        text = _text(data, "since") if isinstance(data, dict) else None
+        since = dt_util.parse_datetime(text) if text else None
+        code = _text(data, "code") if isinstance(data, dict) else None
+        return cls(since, code) if since is not None and code is not None else None
+
+
 @dataclass(slots=True)
 class KeptTables:
     """Everything known of an entry's tables, by language."""
 
     states: dict[TableLanguage, TableState] = field(default_factory=dict)
-    not_offered: set[TableLanguage] = field(default_factory=set)
-    """Languages the service refused tables of: not asked again while the entry runs."""
+    refused: dict[TableLanguage, LanguageRefusal] = field(default_factory=dict)
+    """Languages the service refused new tables of: not asked again (kept across restarts)."""
 
     def ids(self) -> dict[TableLanguage, str]:
         """Return the id of each language's table that recognitions use."""
@@ -130,17 +158,24 @@ class KeptTables:
 
     def stored(self) -> dict[str, Any]:
         """Return what the store keeps."""
-        return {"tables": {language.value: s.stored() for language, s in self.states.items()}}
+        return {
+            "tables": {language.value: s.stored() for language, s in self.states.items()},
+            "refused_languages": {
+                language.value: refusal.stored() for language, refusal in self.refused.items()
+            },
+        }
 
     @classmethod
     def from_stored(cls, data: Any) -> KeptTables:
         """Read what the store kept; anything unreadable counts as unknown."""
-        tables = data.get("tables") if isinstance(data, dict) else None
+        tables, refused = _section(data, "tables"), _section(data, "refused_languages")
         kept = cls()
         for language in TableLanguage:
-            state = TableState.from_stored((tables or {}).get(language.value))
+            state = TableState.from_stored(tables.get(language.value))
             if state.vocabulary_id is not None or state.result is not None:
                 kept.states[language] = state
+            if refusal := LanguageRefusal.from_stored(refused.get(language.value)):
+                kept.refused[language] = refusal
         return kept
 
 

@@ -22,18 +22,18 @@ import logging
 from homeassistant.util import dt as dt_util
 
 from .hot_word_content import DESCRIPTION, TableContent
-from .hot_word_store import NOT_OFFERED, OK, KeptTables, TableState
+from .hot_word_store import NOT_OFFERED, OK, KeptTables, LanguageRefusal, TableState
 from .sis import (
     SisConfigError,
     SisError,
     SisPermissionError,
-    SisVocabularyLanguageError,
     SisVocabularyLimitError,
     SisVocabularyNameTakenError,
     SisVocabularyNotFoundError,
     SisVocabularyWordError,
     TableLanguage,
     VocabularyClient,
+    refuses_language,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class SyncRun:
         kept = self._kept
         state = kept.states.setdefault(language, TableState())
         state.content = content
-        if language in kept.not_offered:
+        if language in kept.refused:
             return
         if (content is None or not content.words) and state.vocabulary_id is None:
             kept.states.pop(language)  # no table, none wanted
@@ -195,9 +195,10 @@ class SyncRun:
             outcome.new_failures.append(f"{language}: {err}")
         else:
             _LOGGER.debug("The %s hot-word table is still not updated: %s", language, err)
-        if isinstance(err, SisVocabularyLanguageError):
-            # A custom endpoint's region may not offer the language: not asked again.
-            self._kept.not_offered.add(language)
+        if state.vocabulary_id is None and refuses_language(err, language):
+            # A region without the language (a custom endpoint may be any), or a service
+            # that follows the pages without English tables: not asked again.
+            self._kept.refused[language] = LanguageRefusal(dt_util.utcnow(), err.label)
             state.result = NOT_OFFERED
             return
         state.result = err.label

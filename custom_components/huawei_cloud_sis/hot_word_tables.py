@@ -127,7 +127,7 @@ class HotWordTables:
 
     async def _async_sync_tables(self) -> SyncOutcome:
         """Build what each table should hold, sync them, keep what changed."""
-        asked = [lang for lang in self.languages if lang not in self._kept.not_offered]
+        asked = [lang for lang in self.languages if lang not in self._kept.refused]
         contents = await async_contents(
             self._hass, self.settings, asked, self._words, self._entry.entry_id
         )
@@ -149,7 +149,10 @@ class HotWordTables:
             )
 
     def diagnostics(self) -> dict[str, Any]:
-        """Per language: the table, its words, the names left out, the last sync."""
+        """Per language: the table, its words, the names left out, the last sync and check.
+
+        And the table languages the service refused for the entry: since when, and the code.
+        """
         return {
             "favour_names": self.settings.favour_names,
             "extra_words": len(self.settings.extra_words),
@@ -157,6 +160,9 @@ class HotWordTables:
             "tables": {
                 language.value: _table_diagnostics(state)
                 for language, state in self._kept.states.items()
+            },
+            "refused_languages": {
+                language.value: refusal.stored() for language, refusal in self._kept.refused.items()
             },
         }
 

@@ -30,13 +30,17 @@ from yarl import URL
 from . import rest
 from .auth import Auth
 from .endpoints import Endpoints
-from .error_mapping import worth_retrying
+from .error_mapping import may_concern_vocabulary, worth_retrying
 from .errors import (
     SisConfigError,
     SisError,
     SisProtocolError,
     SisServerError,
+    SisVocabularyLanguageError,
+    SisVocabularyLimitError,
+    SisVocabularyNameTakenError,
     SisVocabularyNotFoundError,
+    SisVocabularyWordError,
 )
 from .hot_words import MAX_WORDS_PER_TABLE, TableLanguage, word_problem
 from .recognition_config import is_vocabulary_id
@@ -53,6 +57,9 @@ DEFAULT_PAGE_SIZE: Final = 10
 MAX_PAGE_SIZE: Final = 100
 """The largest `limit` asked for. The service documents no maximum; one page of this
 size holds every table an account may have, when the service gives that many."""
+DISPUTED_LANGUAGES: Final = frozenset({TableLanguage.ENGLISH})
+"""Table languages Huawei's pages disagree about (H2): the user manual and the China site's
+current create page list `english`; the API reference of 2021 and the SDK do not."""
 _NAME_RE: Final = re.compile(rf"[A-Za-z0-9_#-]{{1,{MAX_NAME_LENGTH}}}")
 _LIST_LIMIT: Final = 10 * MAX_TABLES
 """A table list longer than this is taken as a service that never stops paging."""
@@ -83,6 +90,25 @@ class VocabularyPage:
     count: int | None
     """Tables of the project in all; None when the service leaves the count out."""
     tables: tuple[VocabularyInfo, ...]
+
+
+def refuses_language(err: SisError, language: TableLanguage | str) -> bool:
+    """Whether the refusal of a new table says the service keeps no tables of `language`.
+
+    SIS.0205 says so for any language. For a language the pages disagree
+    about, so does any other refusal of the request itself
+    (`may_concern_vocabulary`), whatever its code, unless it names another
+    cause: too many tables, a name taken, a word refused. Failures of the
+    service, the account or the credentials never do.
+    """
+    if isinstance(err, SisVocabularyLanguageError):
+        return True
+    other_cause = (SisVocabularyLimitError, SisVocabularyNameTakenError, SisVocabularyWordError)
+    return (
+        language in DISPUTED_LANGUAGES
+        and may_concern_vocabulary(err)
+        and not isinstance(err, other_cause)
+    )
 
 
 def _payload(
