@@ -292,3 +292,54 @@ async def test_any_refusal_of_an_english_table_is_learned(
     await settle(hass)
     await next_day(hass)
     assert len(sis_server.vocabulary_calls) == 2  # only the two of the first start
+
+
+# --- H3: finding the tables among more than a page ----------------------------------------------
+
+
+@pytest.mark.parametrize("offset_counts", ["tables", "pages"])
+@pytest.mark.parametrize("name_filter", ["exact", "contains", "ignored"])
+async def test_tables_are_found_by_name_among_more_than_a_page(
+    hass: HomeAssistant,
+    sis_server: SisServer,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    offset_counts: Any,
+    name_filter: Any,
+) -> None:
+    """A page of at most 10, 14 tables of the project before the entry's own."""
+    readings = sis_server.readings
+    readings.list_offset, readings.max_page_size, readings.name_filter = (
+        offset_counts,
+        10,
+        name_filter,
+    )
+    ours = table_name(config_entry.entry_id, MANDARIN)
+    body = {"language": "chinese_mandarin", "contents": ["客厅"]}
+    for name in [f"other_{n}" for n in range(12)] + [f"{ours}x", f"x{ours}"]:
+        sis_server.tables.add(PROJECT_ID, body | {"name": name})
+    ar.async_get(hass).async_create("Garden")
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    made = {table.name: table.vocabulary_id for table in sis_server.tables}
+    assert len(made) == 16
+    # What was kept is lost (a restored backup): the tables are found, not made again.
+    del hass_storage[f"{config_entry.domain}.hot_words.{config_entry.entry_id}"]
+    sis_server.vocabulary_calls.clear()
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await settle(hass)
+    assert "POST" not in {call.method for call in sis_server.vocabulary_calls}
+    assert {table.name: table.vocabulary_id for table in sis_server.tables} == made
+    if name_filter == "exact":  # one request to find each
+        assert calls(sis_server) == [
+            "GET list",
+            f"PUT {made[ours]}",
+            "GET list",
+            f"PUT {made[table_name(config_entry.entry_id, ENGLISH)]}",
+        ]
+    # And removing the entry finds them again, leaving the others.
+    del hass_storage[f"{config_entry.domain}.hot_words.{config_entry.entry_id}"]
+    await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(sis_server.tables) == 14
+    assert table_of(sis_server, config_entry.entry_id, MANDARIN) is None

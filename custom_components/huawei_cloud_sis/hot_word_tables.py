@@ -34,7 +34,7 @@ from .hot_word_schedule import SyncSchedule
 from .hot_word_settings import HotWordSettings
 from .hot_word_store import HotWordStore, KeptTables, TableState
 from .hot_word_sync import HotWordIssue, SyncOutcome, SyncRun
-from .sis import MAX_TABLES, SisClient, SisError, TableLanguage, VocabularyRefusal
+from .sis import SisClient, SisError, TableLanguage, VocabularyRefusal
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -198,7 +198,7 @@ def _update_issues(hass: HomeAssistant, entry: ConfigEntry[Any], issues: set[Hot
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=issue.value,
-                translation_placeholders={"title": entry.title, "limit": str(MAX_TABLES)},
+                translation_placeholders={"title": entry.title},
             )
         else:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
