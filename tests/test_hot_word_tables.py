@@ -798,6 +798,8 @@ async def test_diagnostics_show_each_table(
     assert english["words"] == len(table.words)
     assert english["result"] == "ok"
     assert dt_util.parse_datetime(english["last_sync"]) is not None
+    assert dt_util.parse_datetime(english["last_check"]) is not None  # the create showed it
+    assert hot_words["refused_languages"] == {}
     assert english["dropped"] == [
         {"name": "二楼", "kind": "floor", "reason": "chinese_in_english_table"},
         {"name": "客厅 灯", "kind": "entity", "reason": "chinese_in_english_table"},

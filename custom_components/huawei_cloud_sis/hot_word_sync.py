@@ -191,6 +191,7 @@ class SyncRun:
     def _failed(self, language: TableLanguage, state: TableState, err: SisError) -> None:
         """Note a failed request, and whether and when to try again."""
         outcome = self.outcome
+        outcome.changed = True
         if state.result in (None, OK, NOT_OFFERED):
             outcome.new_failures.append(f"{language}: {err}")
         else:

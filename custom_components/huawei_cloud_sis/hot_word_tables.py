@@ -5,9 +5,15 @@ and tells recognitions the ids of the tables. Each concern has a module:
 
 - `hot_word_settings`: what the options ask (names, extra words, own tables);
 - `hot_word_content`: what each table should hold, and its name;
-- `hot_word_schedule`: when a sync runs (quiet period, retries);
+- `hot_word_schedule`: when a sync runs (quiet period, retries, the daily check);
 - `hot_word_sync`: how a sync runs, request by request, and what it met;
 - `hot_word_store`: what is known of the tables, and kept across restarts.
+
+Huawei does not say what a recognition naming a table deleted in the console
+gets (H1 of the project's notes): a refusal, of any code, or nothing at all.
+So the tables are read after a restart and once a day, and at once after a
+refused START that named one (`async_table_refused`); a table that is gone is
+made again, and recognitions go without it meanwhile.
 
 A failed request never stops recognition: it goes on with the last table the
 service accepted, or without one. One warning line per run of failures, and a
@@ -60,7 +66,11 @@ class HotWordTables:
 
     @property
     def table_ids(self) -> Mapping[TableLanguage, str]:
-        """The id of each language's table, as the service last accepted it (read-only)."""
+        """The id of each language's table that recognitions name (read-only).
+
+        As the service last accepted it; none while a table is withheld after a
+        refused START, until a check shows it is there.
+        """
         return MappingProxyType(self._kept.ids())
 
     async def async_load(self) -> None:
