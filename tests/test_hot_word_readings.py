@@ -24,6 +24,7 @@ from tests.helpers.hot_words import (
     ENGLISH,
     MANDARIN,
     calls,
+    change_options,
     next_day,
     run_due,
     settle,
@@ -250,8 +251,9 @@ async def test_english_tables_refused_are_asked_for_once(
     await next_day(hass)
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     await settle(hass)
+    await change_options(hass, config_entry, extra_words="Ecobee")  # the entry reloads
     assert calls(sis_server) == [
-        f"{method} {mandarin.vocabulary_id}" for method in ("PUT", "GET", "GET")
+        f"{method} {mandarin.vocabulary_id}" for method in ("PUT", "GET", "GET", "PUT")
     ]
     assert (await hot_word_diagnostics(hass, config_entry))["refused_languages"] == learned
     assert len(warnings(caplog)) == 1

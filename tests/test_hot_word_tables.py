@@ -45,6 +45,7 @@ from tests.helpers.hot_words import (
     MANDARIN,
     after_quiet,
     calls,
+    change_options,
     next_day,
     our_issues,
     run_due,
@@ -54,7 +55,6 @@ from tests.helpers.hot_words import (
     warnings,
     words_of,
 )
-from tests.helpers.options import form
 from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import PROJECTS, RestFault, SisServer, synthesize
@@ -380,14 +380,6 @@ async def test_a_table_whose_names_are_all_gone_is_deleted(
 
 
 # --- options -----------------------------------------------------------------------------------
-
-
-async def change_options(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
-    """Save options through the options flow (the entry reloads), then let the syncs run."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(result["flow_id"], form(options))
-    assert result["type"] == "create_entry", result
-    await settle(hass)
 
 
 @pytest.mark.usefixtures("home")

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 import logging
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.hot_word_content import table_name
@@ -21,6 +25,7 @@ from custom_components.huawei_cloud_sis.hot_word_schedule import (
 )
 from custom_components.huawei_cloud_sis.sis import TableLanguage
 from tests.helpers.entry import PROJECT_ID
+from tests.helpers.options import form
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import SisServer, Table, synthesize
 
@@ -106,3 +111,11 @@ async def table_sent(client: HttpClient, server: SisServer, language: str) -> st
     assert answer["result"] == "success", answer
     table: str | None = server.sessions[-1].config.get("vocabulary_id")
     return table
+
+
+async def change_options(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
+    """Save options through the options flow (the entry reloads), then let the syncs run."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form(options))
+    assert result["type"] == "create_entry", result
+    await settle(hass)
