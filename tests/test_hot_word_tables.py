@@ -695,6 +695,8 @@ async def test_unloading_during_a_sync_leaves_nothing_running(
     area_registry.async_create("Plantuary")
     await after_quiet(hass, wait=False)
     await wait_for(lambda: bool(sis_server.vocabulary_calls), "a request in flight")
+    area_registry.async_create("Patio")  # a sync falls due while this one runs
+    await after_quiet(hass, wait=False)
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert our_tasks() == []

@@ -73,9 +73,15 @@ class SyncSchedule:
         self._schedule(0.0)
 
     @callback
-    def ended(self, *, retry: bool) -> None:
-        """Note the end of a sync; plan a retry when it failed, or the sync due meanwhile."""
+    def ended(self, *, retry: bool | None) -> None:
+        """Note the end of a sync; plan a retry when it failed, or the sync due meanwhile.
+
+        `retry` None: the sync did not run to its end (cancelled with the entry):
+        nothing follows it.
+        """
         self._running = False
+        if retry is None:
+            return
         if retry:  # a change made meanwhile is synced then, too
             self._failures += 1
             wait = min(RETRY_FIRST_SECONDS * 2 ** (self._failures - 1), RETRY_MAX_SECONDS)

@@ -127,13 +127,13 @@ class HotWordTables:
 
     async def _async_sync(self) -> None:
         """Bring every table in line with the home; then plan the next run."""
-        retry = False
+        retry: bool | None = None
         try:
             outcome = await self._async_sync_tables()
+            self._report(outcome)
             retry = outcome.retry
         finally:
             self._schedule.ended(retry=retry)
-        self._report(outcome)
 
     async def _async_sync_tables(self) -> SyncOutcome:
         """Build what each table should hold, sync them, keep what changed."""
