@@ -44,6 +44,7 @@ class SyncSchedule:
         self._failures = 0
         self._running = False
         self._again = False
+        self._stopped = False
 
     @callback
     def changed(self) -> None:
@@ -94,8 +95,13 @@ class SyncSchedule:
             self._schedule(0.0)
 
     @callback
-    def cancel(self) -> None:
-        """Start nothing more."""
+    def stop(self) -> None:
+        """Start nothing more (the entry unloads), whoever asks."""
+        self._stopped = True
+        self._cancel()
+
+    @callback
+    def _cancel(self) -> None:
         if self._timer is not None:
             self._timer()
             self._timer = None
@@ -103,7 +109,9 @@ class SyncSchedule:
     @callback
     def _schedule(self, delay: float) -> None:
         """Start a sync after `delay` seconds, or later when a retry is due later."""
-        self.cancel()
+        self._cancel()
+        if self._stopped:
+            return
         delay = max(delay, self._not_before - self._hass.loop.time(), 0.0)
         self._timer = async_call_later(
             self._hass, delay, HassJob(self._due, cancel_on_shutdown=True)

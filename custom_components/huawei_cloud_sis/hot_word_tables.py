@@ -85,7 +85,7 @@ class HotWordTables:
             entry.async_on_unload(
                 home_names.async_track_changes(self._hass, self._schedule.changed)
             )
-        entry.async_on_unload(self._schedule.cancel)
+        entry.async_on_unload(self._schedule.stop)
         entry.async_on_unload(self._schedule.track_daily(self._kept.check_all))
         entry.async_on_unload(async_at_started(self._hass, self._async_started))
 
