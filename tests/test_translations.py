@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from custom_components.huawei_cloud_sis.const import SIS_REGIONS
-from custom_components.huawei_cloud_sis.hot_word_tables import HotWordIssue
+from custom_components.huawei_cloud_sis.hot_word_sync import HotWordIssue
 from custom_components.huawei_cloud_sis.options_flow import NUMBER_RANGES, OWN_TABLE_KEYS
 from custom_components.huawei_cloud_sis.sis import VOICES, RecognitionMode, VoiceTier
 from custom_components.huawei_cloud_sis.validation import ACCOUNT_ERRORS

@@ -84,6 +84,7 @@ from .vocabulary import (
     VocabularyClient,
     VocabularyInfo,
     VocabularyPage,
+    refuses_language,
 )
 from .voices import (
     SYNTHESIS_REGIONS,
@@ -182,6 +183,7 @@ __all__ = [
     "name_to_words",
     "normalize_base_url",
     "parse_message",
+    "refuses_language",
     "region",
     "speakable",
     "table_language_for_model",
