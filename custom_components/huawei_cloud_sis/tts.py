@@ -88,6 +88,8 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
         `labels` name the voices in that language.
         """
         self._entry = entry
+        self._runtime = entry.runtime_data
+        """What the entry keeps while loaded; a reply that outlives an unload still has it."""
         self._labels = labels
         self._region: str = entry.data[CONF_REGION]
         self._settings = VoiceSettings.from_options(entry.options, self._region)
@@ -126,7 +128,7 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
         self, texts: AsyncIterable[str], config: SynthesisConfig
     ) -> AsyncGenerator[bytes]:
         """Yield the WAV header with the first audio, then the audio as it comes."""
-        speech = self._entry.runtime_data.client.speak(texts, config)
+        speech = self._runtime.client.speak(texts, config)
         header: bytes | None = wav_header(config.sample_rate)
         async with contextlib.aclosing(aiter(speech)) as audio:
             async for chunk in audio:
@@ -138,7 +140,7 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
 
     def _report(self, outcome: SynthesisOutcome) -> None:
         """Report the outcome of a reply; raise when it was not spoken to its end."""
-        reporter = self._entry.runtime_data.reporter
+        reporter = self._runtime.reporter
         if outcome.failure is None:
             reporter.async_succeeded()
             return
