@@ -99,9 +99,10 @@ async def test_voices_are_listed_per_language(
     assert message["success"], message
     voices = message["result"]["voices"]
     # Named as the options name them, in Home Assistant's language; premium says it costs more.
+    # The default first: a voice a real-time synthesis page names.
     assert voices[0] == {
-        "voice_id": "english_cameal_common",
-        "name": "Cameal (soft female, standard)",
+        "voice_id": "english_amy_common",
+        "name": "Amy (mature female, premium: costs double)",
     }
     assert {"voice_id": "english_dh_male", "name": "Ahmed (male, premium: costs double)"} in voices
     entity = entity_of(hass)
@@ -124,7 +125,8 @@ async def test_voices_are_named_in_home_assistants_language(
     zh = entity.async_get_supported_voices("zh-CN")
     assert zh is not None
     assert zh[0].name == "小琪（标准女声，普通）"
-    assert zh[10].name == "华小夏（温暖女声，精品：费用加倍）"
+    names = {voice.voice_id: voice.name for voice in zh}
+    assert names["chinese_huaxiaomei_common"] == "华小美（温柔女声，精品：费用加倍）"
 
 
 async def test_a_message_comes_back_as_wav(

@@ -52,7 +52,7 @@ def voice_option_key(language: str) -> str:
 
 def voices_for_region(region: str) -> list[Voice]:
     """Return the voices offered in a region; a custom endpoint may offer all of them."""
-    return _voices_for_region(None if region == REGION_CUSTOM else region)
+    return _voices_for_region(None if region == REGION_CUSTOM else region, every_documented=True)
 
 
 def voices_for_language(region: str, language: str) -> list[Voice]:

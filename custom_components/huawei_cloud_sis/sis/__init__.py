@@ -87,10 +87,12 @@ from .vocabulary import (
     refuses_language,
 )
 from .voices import (
+    PROBE_TEXTS,
     SYNTHESIS_REGIONS,
     VOICES,
     Voice,
     VoiceTier,
+    default_voice,
     text_length,
     voices_for_region,
 )
@@ -103,6 +105,7 @@ __all__ = [
     "MAX_WORDS_PER_TABLE",
     "MAX_WORD_BYTES",
     "PITCH",
+    "PROBE_TEXTS",
     "REGIONS",
     "SPEED",
     "SYNTHESIS_REGIONS",
@@ -176,6 +179,7 @@ __all__ = [
     "WordInfo",
     "WordList",
     "build_word_list",
+    "default_voice",
     "is_loopback_host",
     "is_vocabulary_id",
     "join_texts",
