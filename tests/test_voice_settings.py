@@ -10,6 +10,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -26,6 +27,7 @@ from custom_components.huawei_cloud_sis.voice_settings import (
 )
 from tests.helpers.entry import public_entry, public_regions_at
 from tests.helpers.options import form
+from tests.helpers.speak import speak
 from tests.sis_server import Fault, SisServer
 
 XIAOXIA = "chinese_huaxiaoxia_common"
@@ -315,3 +317,21 @@ async def test_a_public_region_offers_its_real_time_voices(
         )
     assert result["errors"] == {"voice": "voice_refused"}
     assert result["description_placeholders"]["voice"] == "english_cameal_common"  # type: ignore[index]
+
+
+async def test_a_language_whose_every_voice_is_refused_offers_none(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    # The local server's cn-north-4 project has no Riyadh voice: the Arabic default and its
+    # fallback are both refused, and the reply fails.
+    with pytest.raises(HomeAssistantError, match=r"code SIS\.0411"):
+        await speak(hass, "مرحبا", language="ar")
+    assert loaded_entry.runtime_data.voices.refused == {"arabic_dh_female", "arabic_dh_male"}
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    with pytest.raises(AssertionError, match="no field voice_ar"):
+        _voice_selector(result, "voice_ar")
+    assert _voice_selector(result, "voice_zh_cn")[0] == XIAOQI
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form({"voice_zh_cn": XIAOYU})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -115,9 +115,14 @@ class LearnedVoices:
 
     @callback
     def async_learned(self, outcome: SynthesisOutcome) -> None:
-        """Remember what a reply met: a voice refused (spoken in `outcome.voice`), SSML refused."""
+        """Remember what a reply met: a voice refused (spoken in `outcome.voice`), SSML refused.
+
+        A fallback voice refused too (the reply failed) is remembered as well.
+        """
         if (refusal := outcome.refused_voice) is not None:
             self.async_voice_refused(refusal, outcome.voice)
+        if isinstance(outcome.failure, SisVoiceRefusedError):
+            self.async_voice_refused(outcome.failure)
         if outcome.markup_refused and not self.markup_refused:
             _LOGGER.warning(
                 "Huawei Cloud refused <, > or & in a reply as SSML; "

@@ -177,7 +177,8 @@ def _voice_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
     refused = refused_voices(entry)
     fields: dict[Any, Any] = {}
     for language in synthesis_languages(region):
-        voices = settings.offered(language, refused)
+        if not (voices := settings.offered(language, refused)):
+            continue  # the service refused every voice of the language
         # Each voice is named by the translation of its id (selector.voice.options).
         fields[vol.Required(voice_option_key(language), default=voices[0].voice_id)] = (
             SelectSelector(
