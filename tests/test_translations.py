@@ -94,7 +94,7 @@ def _validation_errors(*functions: str) -> set[str]:
 
 SHARED_CHECKS = ("form_error",)
 """Turn failures into form errors for both the config flow and the options flow."""
-OPTIONS_CHECKS = ("check_settings", "refusal_error")
+OPTIONS_CHECKS = ("check_settings", "refusal_error", "check_voice_settings")
 CONFIG_CHECKS = ("credentials_error",)
 """Turn failures into the config flow's errors, tied to the field they concern."""
 TIED_TO_FIELDS = {"invalid_auth", "invalid_endpoint"}
