@@ -1,7 +1,8 @@
 """Streamed text-to-speech latency against the local SIS server: `python -m benchmarks.bench_tts`.
 
 Runs `benchmarks/tts_latency.py` inside Home Assistant's test harness and prints its
-table. BENCH_RUNS sets the number of replies (default 100).
+tables: streamed replies, and the wait a voice the service refuses adds. BENCH_RUNS
+sets the number of replies of each kind (default 100).
 """
 
 from __future__ import annotations

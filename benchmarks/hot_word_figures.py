@@ -12,8 +12,9 @@ every tenth entity with an alias, against the local server. It prints:
   does nothing but yield (`asyncio.sleep(0)`) notes the time between its
   turns, so anything that holds the loop (our code, aiohttp, the local
   server, the garbage collector) shows;
-- the requests for 100 renames in a row, and at steady state (two quiet
-  hours, and a reload of the entry).
+- the REST requests: for 100 renames in a row; at steady state (two quiet
+  hours, then a week, per day and per table); after a restart (a reload of
+  the entry), and after a restart with one table deleted meanwhile.
 """
 
 from __future__ import annotations
@@ -41,11 +42,14 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.huawei_cloud_sis import home_names, hot_word_tables
+from custom_components.huawei_cloud_sis import home_names, hot_word_schedule
+from tests.helpers.hot_words import MANDARIN, calls, table_of
 from tests.sis_server import SisServer
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
 ENTITIES = 2000
+DAYS = 7
+"""Days at steady state whose requests are counted."""
 ROOMS = [
     "Living room", "Kitchen", "Dining room", "Bedroom", "Guest room", "Bathroom", "Office",
     "Hallway", "Garage", "Garden", "Attic", "Basement", "Laundry", "Nursery", "Study",
@@ -175,7 +179,7 @@ async def bench_hot_words(
     for number in range(ROUNDS):
         # A rename, synced at once (the clock is not moved: moving it runs every timer of
         # Home Assistant in one go, which would be measured too).
-        with LoopWatch() as watch, patch.object(hot_word_tables, "QUIET_SECONDS", 0.0):
+        with LoopWatch() as watch, patch.object(hot_word_schedule, "QUIET_SECONDS", 0.0):
             start = time.perf_counter()
             er.async_get(hass).async_update_entity(first, name=f"Reading lamp {number}")
             await asyncio.sleep(0)
@@ -187,13 +191,7 @@ async def bench_hot_words(
         er.async_get(hass).async_update_entity(first, name=f"Desk lamp {number}")
     await _settle(hass)
     renames = len(sis_server.vocabulary_calls)
-    sis_server.vocabulary_calls.clear()
-    await _settle(hass)
-    await _settle(hass)
-    quiet = len(sis_server.vocabulary_calls)
-    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
-    await _settle(hass)
-    reload_calls = len(sis_server.vocabulary_calls)
+    requests = await _requests(hass, sis_server, loaded_entry)
     tables = hot_words.diagnostics()["tables"]
     print()
     print(
@@ -211,5 +209,59 @@ async def bench_hot_words(
     print(f"| sync after a rename (one name made into words, two requests) | {_ms(warm)} |")
     print(f"| longest the event loop did not turn during it | {_ms(warm_gaps)} |")
     print(f"| requests for 100 renames in a row | {renames} ({renames // 2} per table) |")
-    print(f"| requests at steady state (two quiet hours) | {quiet} |")
-    print(f"| requests after reloading the entry | {reload_calls} |")
+    for figure, value in requests.items():
+        print(f"| {figure} | {value} |")
+
+
+async def _requests(
+    hass: HomeAssistant, sis_server: SisServer, entry: MockConfigEntry
+) -> dict[str, str]:
+    """Count the REST requests at steady state and after restarts; return the table rows."""
+    made: list[str] = []
+
+    async def counted(wait: Callable[[], Any]) -> list[str]:
+        sis_server.vocabulary_calls.clear()
+        await wait()
+        made[:] = calls(sis_server)
+        return [call.split()[0] for call in made]
+
+    quiet = await counted(lambda: _later(hass, timedelta(hours=2), 1))
+    week = await counted(lambda: _later(hass, timedelta(days=1), DAYS))
+    tables = len(sis_server.tables)
+    restart = await counted(lambda: _restart(hass, sis_server, entry, delete=False))
+    dead = await counted(lambda: _restart(hass, sis_server, entry, delete=True))
+    return {
+        "requests at steady state: two quiet hours": str(len(quiet)),
+        f"requests at steady state: per day over {DAYS} days ({tables} tables)": (
+            f"{len(week) / DAYS:g} ({len(week) / DAYS / tables:g} per table: {week[0]})"
+        ),
+        "requests after a restart": f"{len(restart)} ({', '.join(restart)})",
+        "requests after a restart, one table deleted meanwhile": f"{len(dead)} ({', '.join(dead)})",
+    }
+
+
+async def _later(hass: HomeAssistant, step: timedelta, steps: int) -> None:
+    """Let `step` pass `steps` times: what falls due in each runs, and its sync.
+
+    The test harness fires the timers due by then without moving the event
+    loop's clock, so a timer armed again is due a `step` after the real time:
+    each step fires a daily timer once, as a day would.
+    """
+    for _ in range(steps):
+        async_fire_time_changed(hass, dt_util.utcnow() + step + timedelta(seconds=1))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        async_fire_time_changed(hass, dt_util.utcnow())  # the sync the check asks for
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _restart(
+    hass: HomeAssistant, sis_server: SisServer, entry: MockConfigEntry, *, delete: bool
+) -> None:
+    """Stop the entry, delete its Mandarin table in the 'console' if asked, start it again."""
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    table = table_of(sis_server, entry.entry_id, MANDARIN)
+    if delete and table is not None:
+        sis_server.tables.remove(table.vocabulary_id)
+    sis_server.vocabulary_calls.clear()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await _settle(hass)

@@ -6,6 +6,11 @@ comes. Measured at the reader of Home Assistant's result stream:
 
 - from the first 60 characters handed over to the first audio byte;
 - from the last text piece to the last audio byte.
+
+And the wait a refused voice adds: a one-sentence reply handed over whole, asked
+in a voice the service refuses, the first time (refused, then spoken in the
+default voice) and once the refusal is remembered, against the same reply in a
+voice the service takes.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import time
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.huawei_cloud_sis.learned_voices import LearnedVoices
 from tests.helpers.speak import WAV_HEADER, stream, texts
 from tests.sis_server import SisServer
 
@@ -86,3 +92,57 @@ async def bench_streamed_reply(
         ("Last text piece to the last audio byte", lasts),
     ):
         print(f"| {name} | {statistics.median(values):.2f} ms | {_quantile(values, 0.99):.2f} ms |")
+
+
+SENTENCE = "好的，客厅的灯已经打开了。"
+TAKEN = "chinese_xiaoqi_common"
+"""The Mandarin default: every real-time page names it."""
+REFUSED = "chinese_huaxiaoxia_common"
+"""A voice of Huawei's voice list that no real-time page names: the local server refuses it."""
+
+
+async def _first_audio(hass: HomeAssistant, voice: str) -> float:
+    """Hand a whole sentence over; return the seconds to its first audio byte."""
+
+    async def whole() -> AsyncGenerator[str]:
+        yield SENTENCE
+
+    result = stream(hass, language="zh-CN", voice=voice)
+    began = time.perf_counter()
+    result.async_set_message_stream(texts(whole()))
+    first = 0.0
+    received = 0
+    async for chunk in result.async_stream_result():
+        received += len(chunk)
+        if not first and received > WAV_HEADER:
+            first = time.perf_counter()
+    return first - began
+
+
+async def bench_refused_voice(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    runtime = loaded_entry.runtime_data
+    rows: dict[str, list[float]] = {"taken": [], "first": [], "remembered": []}
+    for _ in range(RUNS):
+        rows["taken"].append(await _first_audio(hass, TAKEN) * 1000)
+        runtime.voices = LearnedVoices(hass, loaded_entry)  # nothing learned yet
+        rows["first"].append(await _first_audio(hass, REFUSED) * 1000)
+        rows["remembered"].append(await _first_audio(hass, REFUSED) * 1000)
+    refusals = sum(1 for r in sis_server.syntheses if r.sent and r.sent[0]["resp_type"] == "ERROR")
+    assert refusals == RUNS, refusals  # refused once per run, never once remembered
+    taken = statistics.median(rows["taken"])
+    print()
+    print(f"| Reply of one sentence handed over whole ({RUNS} runs) | p50 | p99 | added (p50) |")
+    print("| --- | --- | --- | --- |")
+    for name, key in (
+        ("Voice taken: to the first audio byte", "taken"),
+        ("Voice refused, the first time: refused, then spoken in the default voice", "first"),
+        ("Voice refused, remembered: spoken in the default voice at once", "remembered"),
+    ):
+        values = rows[key]
+        median = statistics.median(values)
+        print(
+            f"| {name} | {median:.2f} ms | {_quantile(values, 0.99):.2f} ms "
+            f"| {median - taken:+.2f} ms |"
+        )

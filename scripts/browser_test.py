@@ -224,7 +224,7 @@ class Screens:
         """Log in on the login page and wait for the frontend to finish loading."""
         page = self.page
         with self.step("log in and load the frontend"):
-            page.goto(self.url + "/")
+            _goto(page, self.url + "/")
             page.get_by_role("textbox", name="Username").fill(DEVELOPER["username"])
             page.get_by_role("textbox", name="Password").fill(DEVELOPER["password"])
             page.get_by_role("button", name="Log in").click()
@@ -248,7 +248,7 @@ class Screens:
             return
         page = self.page
         with self.step("set the user's language"):
-            page.goto(self.url + "/profile/localization")
+            _goto(page, self.url + "/profile/localization")
             page.locator("ha-pick-language-row ha-picker-field").click()
             # Still in English here: the picker's search box is found by its placeholder.
             page.get_by_placeholder("Search").fill(self.walk.locale_name)
@@ -294,7 +294,7 @@ class Screens:
         """Settings > Devices & services > Add integration > Huawei Cloud SIS."""
         page, s = self.page, self.strings
         with self.step("open Devices & services"):
-            page.goto(self.url + "/config/integrations/dashboard")
+            _goto(page, self.url + "/config/integrations/dashboard")
             page.locator("ha-config-integrations-dashboard [slot=fab]").wait_for()
         with self.step("search the integration"):
             page.locator("ha-config-integrations-dashboard [slot=fab]").click()
@@ -368,7 +368,7 @@ class Screens:
     def open_integration(self, title: str) -> None:
         """The integration's page, with the entry of this walk on it."""
         with self.step("open the integration's page"):
-            self.page.goto(f"{self.url}/config/integrations/integration/{DOMAIN}")
+            _goto(self.page, f"{self.url}/config/integrations/integration/{DOMAIN}")
             self.entry_row(title).wait_for()
 
     def check_entry_and_entity(self, title: str, entity_id: str) -> None:
@@ -377,7 +377,7 @@ class Screens:
         expect(self.entry_row(title)).to_contain_text(title)
         self.shoot("entry")
         with self.step("open the entity"):
-            self.page.goto(f"{self.url}/config/entities?search={entity_id}")
+            _goto(self.page, f"{self.url}/config/entities?search={entity_id}")
             row = self.page.get_by_role("row").filter(has_text=title)
             row.first.wait_for()
         self.shoot("entity")
@@ -486,7 +486,7 @@ class Screens:
     def follow_deep_link(self) -> None:
         """A My Home Assistant link starts the set-up of the integration."""
         with self.step("follow a deep link"):
-            self.page.goto(f"{self.url}/_my_redirect/config_flow_start?domain={DOMAIN}")
+            _goto(self.page, f"{self.url}/_my_redirect/config_flow_start?domain={DOMAIN}")
             confirm = self.page.locator("dialog-box")
             confirm.locator("dialog[open]").wait_for()
         self.shoot("deep-link-confirm", confirm)
@@ -499,7 +499,7 @@ class Screens:
         """Settings > Voice assistants > Add assistant: the entity as speech-to-text engine."""
         page = self.page
         with self.step("open a new voice assistant"):
-            page.goto(self.url + "/config/voice-assistants/assistants")
+            _goto(page, self.url + "/config/voice-assistants/assistants")
             # Only the English walk comes here, so the button is found by its English name.
             page.get_by_role("button", name="Add assistant").click()
             dialog = page.locator("dialog-voice-assistant-pipeline-detail")
@@ -510,6 +510,21 @@ class Screens:
         expect(stt).to_contain_text(title)
         stt.scroll_into_view_if_needed()
         self.shoot("pipeline", dialog)
+
+
+def _goto(page: Page, url: str) -> None:
+    """Open `url`, once more if the frontend's own navigation aborted the first try.
+
+    After a flow that reloads the entry, the frontend may still be navigating (its
+    dialog closing, the integration page refreshing) when the walk moves on.
+    """
+    try:
+        page.goto(url)
+    except PlaywrightError as err:
+        if "ERR_ABORTED" not in str(err):
+            raise
+        page.wait_for_load_state()
+        page.goto(url)
 
 
 def _expect_next_to(error: Locator, field: Locator) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-import logging
 from typing import Any
 
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
@@ -21,7 +20,6 @@ from homeassistant.helpers import (
     area_registry as ar,
     entity_registry as er,
     floor_registry as fr,
-    issue_registry as ir,
 )
 from homeassistant.util import dt as dt_util
 import pytest
@@ -32,10 +30,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entry_diagnostics
-from custom_components.huawei_cloud_sis.hot_word_tables import (
+from custom_components.huawei_cloud_sis.hot_word_content import table_name
+from custom_components.huawei_cloud_sis.hot_word_schedule import (
     QUIET_SECONDS,
     RETRY_FIRST_SECONDS,
-    table_name,
 )
 from custom_components.huawei_cloud_sis.languages import table_languages_for_region
 from custom_components.huawei_cloud_sis.sis import MAX_TABLES, MAX_WORDS_PER_TABLE
@@ -47,37 +45,19 @@ from tests.helpers.hot_words import (
     MANDARIN,
     after_quiet,
     calls,
+    change_options,
+    next_day,
+    our_issues,
     run_due,
     settle,
     table_of,
+    table_sent,
+    warnings,
     words_of,
 )
-from tests.helpers.options import form
 from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import PROJECTS, RestFault, SisServer, synthesize
-
-LOGGER = "custom_components.huawei_cloud_sis.hot_word_tables"
-
-
-def warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    """The warning lines of the hot-word tables; none may carry a traceback."""
-    found = [r for r in caplog.records if r.name == LOGGER and r.levelno >= logging.WARNING]
-    assert all(record.exc_info is None for record in found)
-    return found
-
-
-def our_issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
-    """The repair issues of the integration."""
-    return [issue for issue in ir.async_get(hass).issues.values() if issue.domain == DOMAIN]
-
-
-async def table_sent(client: HttpClient, server: SisServer, language: str) -> str | None:
-    """Recognise a few words in `language`; return the table its START named."""
-    answer = await recognise(client, synthesize("打开灯"), language=language)
-    assert answer["result"] == "success", answer
-    table: str | None = server.sessions[-1].config.get("vocabulary_id")
-    return table
 
 
 @pytest.fixture
@@ -347,28 +327,30 @@ async def test_a_change_during_a_sync_makes_another_afterwards(
 
 
 @pytest.mark.usefixtures("home")
-async def test_a_restart_without_changes_asks_nothing(
+async def test_a_restart_without_changes_only_reads_each_table(
     hass: HomeAssistant,
     sis_server: SisServer,
     loaded_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     await settle(hass)
-    created = {table.vocabulary_id for table in sis_server.tables}
+    created = [table.vocabulary_id for table in sis_server.tables]
+    checks = [f"GET {vocabulary_id}" for vocabulary_id in created]
     sis_server.vocabulary_calls.clear()
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await settle(hass)
-    assert calls(sis_server) == []
+    assert calls(sis_server) == checks  # still there? Nothing is sent again.
     # Without what was kept (a restored backup, say), the tables are found by their names.
+    sis_server.vocabulary_calls.clear()
     del hass_storage[f"{DOMAIN}.hot_words.{loaded_entry.entry_id}"]
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await settle(hass)
     assert [call.split()[0] for call in calls(sis_server)] == ["GET", "PUT", "GET", "PUT"]
-    assert {table.vocabulary_id for table in sis_server.tables} == created
+    assert [table.vocabulary_id for table in sis_server.tables] == created
     sis_server.vocabulary_calls.clear()
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await settle(hass)
-    assert calls(sis_server) == []
+    assert calls(sis_server) == checks
 
 
 async def test_a_home_without_names_has_no_table(
@@ -398,14 +380,6 @@ async def test_a_table_whose_names_are_all_gone_is_deleted(
 
 
 # --- options -----------------------------------------------------------------------------------
-
-
-async def change_options(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
-    """Save options through the options flow (the entry reloads), then let the syncs run."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(result["flow_id"], form(options))
-    assert result["type"] == "create_entry", result
-    await settle(hass)
 
 
 @pytest.mark.usefixtures("home")
@@ -560,6 +534,7 @@ async def test_retries_wait_longer_each_time(
     assert len(warnings(caplog)) == 1  # one line, however often it fails
 
 
+@pytest.mark.parametrize("limit", [MAX_TABLES, 10])
 async def test_the_table_limit_raises_a_repair_issue(
     hass: HomeAssistant,
     area_registry: ar.AreaRegistry,
@@ -567,15 +542,18 @@ async def test_the_table_limit_raises_a_repair_issue(
     loaded_entry: MockConfigEntry,
     client: HttpClient,
     caplog: pytest.LogCaptureFixture,
+    limit: int,
 ) -> None:
+    """The pages say 100 tables per account, and 10 (H4): whichever holds, no number is shown."""
+    sis_server.readings.max_tables = limit
     body = {"name": "", "language": "chinese_mandarin", "contents": ["客厅"]}
-    for number in range(MAX_TABLES):  # the account's tables, in another project
+    for number in range(limit):  # the account's tables, in another project
         sis_server.tables.add(PROJECTS["cn-east-3"], body | {"name": f"other_{number}"})
     area_registry.async_create("Plantuary")
     await settle(hass)
     [issue] = our_issues(hass)
     assert issue.translation_key == "hot_words_too_many_tables"
-    assert issue.translation_placeholders == {"title": "Huawei Cloud SIS", "limit": "100"}
+    assert issue.translation_placeholders == {"title": "Huawei Cloud SIS"}  # no number
     assert await table_sent(client, sis_server, "zh-CN") is None  # without a table
     assert len(warnings(caplog)) == 1
     sis_server.tables.remove(next(iter(sis_server.tables)).vocabulary_id)
@@ -600,12 +578,34 @@ async def test_words_the_service_refuses_are_not_sent_again(
     sis_server.vocabulary_calls.clear()
     await settle(hass)  # long after any retry
     assert calls(sis_server) == []
+    await next_day(hass)  # the table as it was is still checked
+    assert [call.split()[0] for call in calls(sis_server)] == ["GET", "GET"]
     diagnostics = await async_get_config_entry_diagnostics(hass, loaded_entry)
     assert diagnostics["hot_words"]["tables"]["chinese_mandarin"]["result"] == "SIS.0203"
     assert len(warnings(caplog)) == 1
     area_registry.async_create("Orchard")  # other words: sent
     await settle(hass)
     assert "ORCHARD" in words_of(sis_server, loaded_entry.entry_id, MANDARIN)
+
+
+async def test_words_refused_for_a_new_table_are_not_sent_again(
+    hass: HomeAssistant,
+    area_registry: ar.AreaRegistry,
+    sis_server: SisServer,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    sis_server.vocabulary_faults += [
+        RestFault.answer(200, {"count": 0, "result": []}),  # no Mandarin table of its name
+        RestFault.error("SIS.0203", "illegal word"),  # and its words are refused
+    ]
+    area_registry.async_create("Plantuary")
+    await settle(hass)
+    english = table_of(sis_server, loaded_entry.entry_id, ENGLISH)
+    assert english is not None
+    assert table_of(sis_server, loaded_entry.entry_id, MANDARIN) is None
+    sis_server.vocabulary_calls.clear()
+    await next_day(hass)
+    assert calls(sis_server) == [f"GET {english.vocabulary_id}"]
 
 
 async def test_a_language_the_region_does_not_offer_is_not_asked_again(
@@ -639,28 +639,6 @@ async def test_a_language_the_region_does_not_offer_is_not_asked_again(
 
 
 @pytest.mark.usefixtures("home")
-async def test_a_table_deleted_in_the_console_is_made_again(
-    hass: HomeAssistant,
-    sis_server: SisServer,
-    loaded_entry: MockConfigEntry,
-    client: HttpClient,
-) -> None:
-    await settle(hass)
-    mandarin = table_of(sis_server, loaded_entry.entry_id, MANDARIN)
-    assert mandarin is not None
-    sis_server.tables.remove(mandarin.vocabulary_id)
-    # The START named a table that is gone: refused, and sent again without it.
-    answer = await recognise(client, synthesize("打开灯"), language="zh-CN")
-    assert answer == {"text": "打开灯", "result": "success"}
-    await run_due(hass)
-    again = table_of(sis_server, loaded_entry.entry_id, MANDARIN)
-    assert again is not None
-    assert again.vocabulary_id != mandarin.vocabulary_id
-    assert await table_sent(client, sis_server, "zh-CN") == again.vocabulary_id
-    assert len(sis_server.tables) == 2
-
-
-@pytest.mark.usefixtures("home")
 async def test_a_deleted_table_is_made_again_at_the_next_change(
     hass: HomeAssistant,
     area_registry: ar.AreaRegistry,
@@ -675,9 +653,8 @@ async def test_a_deleted_table_is_made_again_at_the_next_change(
     sis_server.vocabulary_calls.clear()
     area_registry.async_create("Plantuary")
     await settle(hass)
-    assert [(call.method, call.status) for call in sis_server.vocabulary_calls][:3] == [
+    assert [(call.method, call.status) for call in sis_server.vocabulary_calls][:2] == [
         ("PUT", 400),  # SIS.0201: gone
-        ("GET", 200),  # not found by its name either
         ("POST", 200),
     ]
     assert "PLANTUARY" in words_of(sis_server, loaded_entry.entry_id, MANDARIN)
@@ -718,6 +695,8 @@ async def test_unloading_during_a_sync_leaves_nothing_running(
     area_registry.async_create("Plantuary")
     await after_quiet(hass, wait=False)
     await wait_for(lambda: bool(sis_server.vocabulary_calls), "a request in flight")
+    area_registry.async_create("Patio")  # a sync falls due while this one runs
+    await after_quiet(hass, wait=False)
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert our_tasks() == []
@@ -747,6 +726,24 @@ async def test_removing_the_entry_deletes_its_tables(
     await hass.async_block_till_done()
     assert [table.vocabulary_id for table in sis_server.tables] == [console]
     assert f"{DOMAIN}.hot_words.{loaded_entry.entry_id}" not in hass_storage
+
+
+@pytest.mark.usefixtures("home")
+async def test_removing_the_entry_finds_the_tables_it_lost_track_of(
+    hass: HomeAssistant,
+    sis_server: SisServer,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    await settle(hass)
+    assert len(sis_server.tables) == 2
+    del hass_storage[f"{DOMAIN}.hot_words.{loaded_entry.entry_id}"]  # a restored backup, say
+    sis_server.vocabulary_calls.clear()
+    await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(sis_server.tables) == 0
+    # Each found by its name (the list filtered by it), not by listing every table.
+    assert [call.split()[0] for call in calls(sis_server)] == ["GET", "GET", "DELETE", "DELETE"]
 
 
 @pytest.mark.usefixtures("home")
@@ -795,6 +792,8 @@ async def test_diagnostics_show_each_table(
     assert english["words"] == len(table.words)
     assert english["result"] == "ok"
     assert dt_util.parse_datetime(english["last_sync"]) is not None
+    assert dt_util.parse_datetime(english["last_check"]) is not None  # the create showed it
+    assert hot_words["refused_languages"] == {}
     assert english["dropped"] == [
         {"name": "二楼", "kind": "floor", "reason": "chinese_in_english_table"},
         {"name": "客厅 灯", "kind": "entity", "reason": "chinese_in_english_table"},

@@ -60,6 +60,7 @@ def _expected() -> dict[str, str]:
         if china and riyadh and china != riyadh:
             shown_voice += f" (ME-Riyadh: `{riyadh}`)"
         expected[voice_settings.voice_option_key(tag)] = shown_voice
+    expected[const.CONF_EVERY_VOICE] = shown(voice_settings.DEFAULT_EVERY_VOICE)
     for key, default in voice_settings.DEFAULTS.items():
         expected[key] = str(default)
     return expected

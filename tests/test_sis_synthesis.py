@@ -11,25 +11,31 @@ from aiohttp import web
 import pytest
 
 from custom_components.huawei_cloud_sis.sis import (
+    AccountProblem,
     AkSkAuth,
     Endpoints,
+    SisAccountError,
     SisAuthError,
     SisClient,
     SisConfigError,
     SisConnectionError,
     SisError,
+    SisMarkupError,
     SisPermissionError,
     SisProjectError,
     SisProtocolError,
     SisServerError,
     SisSourceError,
     SisTimeoutError,
+    SisVoiceRefusedError,
     StreamingSynthesis,
     Synthesis,
     SynthesisConfig,
     Timeouts,
     TokenAuth,
+    without_markup,
 )
+from custom_components.huawei_cloud_sis.sis.error_mapping import from_synthesis_failure
 from tests.helpers.checks import our_tasks, wait_for
 from tests.helpers.stand_in import Handler, stand_ins
 from tests.sis_server import (
@@ -40,6 +46,7 @@ from tests.sis_server import (
     SECRET_KEY,
     USERNAME,
     Fault,
+    Readings,
     SisServer,
     decode,
 )
@@ -413,10 +420,243 @@ async def test_the_whole_synthesis_is_bounded(
 
 
 async def test_a_piece_the_voice_refuses_ends_the_reply(client: SisClient) -> None:
-    def refuse(text: str) -> Synthesis:
+    def refuse(text: str, config: SynthesisConfig) -> Synthesis:
         raise SisConfigError("too long")
 
-    speech = StreamingSynthesis(refuse, pieces("好的。"), max_chars=499)
+    speech = StreamingSynthesis(refuse, pieces("好的。"), config=XIAOQI)
     assert await everything(speech) == b""
     assert isinstance(speech.outcome.failure, SisConfigError)
     assert "too long" in str(speech.outcome.failure)
+
+
+# --- voices the service refuses (T1) and text it refuses as SSML (T3) ---------------------------
+
+XIAOXIA = SynthesisConfig(voice="chinese_huaxiaoxia_common", speed=0, volume=50)
+"""A premium voice of the voice list that no real-time page names."""
+XIAOGANG = SynthesisConfig(voice="chinese_huaxiaogang_common")
+"""Another such voice."""
+VOICE_REFUSALS = ["SIS.0411", "property"]
+
+
+@pytest.mark.parametrize("voice_refusal", VOICE_REFUSALS)
+async def test_a_voice_off_the_real_time_pages_is_refused_as_the_voice(
+    client: SisClient, server: SisServer, voice_refusal: str
+) -> None:
+    server.readings.voice_refusal = voice_refusal  # type: ignore[assignment]
+    with pytest.raises(SisVoiceRefusedError) as raised:
+        await run(client.synthesize("你好。", XIAOXIA))
+    assert raised.value.voice == "chinese_huaxiaoxia_common"
+    assert raised.value.code == ("SIS.0411" if voice_refusal == "SIS.0411" else "SIS.0032")
+    assert raised.value.trace_id is not None
+    # Under the reading that takes every voice of the voice list, it speaks.
+    server.readings.realtime_voices = "all"
+    await run(client.synthesize("你好。", XIAOXIA))
+
+
+async def test_a_probe_speaks_one_word_in_the_voice(client: SisClient, server: SisServer) -> None:
+    stats = await client.probe_voice(XIAOQI)
+    assert stats.trace_id == server.syntheses[-1].sent[0]["trace_id"]
+    assert server.syntheses[-1].text == "好"
+    assert stats.end_at is not None
+    with pytest.raises(SisVoiceRefusedError):
+        await client.probe_voice(XIAOXIA)
+    await nothing_left(server)
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (SisServerError("'property' is invalid", code="SIS.0032"), SisVoiceRefusedError),
+        (SisServerError("chinese_huaxiaoxia_common is not allowed", code="SIS.0099"), None),
+        (SisServerError("no such voice: CHINESE_XIAOQI_COMMON", code="SIS.0099"), "voice"),
+        (SisServerError("bad premium voice", code="SIS.0411"), SisVoiceRefusedError),
+        (SisServerError("illegal SSML", code="SIS.0419"), SisMarkupError),
+        (SisServerError("'text' is invalid", code="SIS.0032"), None),
+        (SisServerError("'property' engine error", code="SIS.0401"), None),  # worth retrying
+        (SisServerError("HTTP 502 property", status=502), None),
+        (SisAccountError("property", problem=AccountProblem.ARREARS, code="SIS.0411"), None),
+        (SisTimeoutError("property"), None),
+    ],
+)
+def test_what_a_refused_synthesis_means(error: SisServerError, kind: object) -> None:
+    mapped = from_synthesis_failure(error, "chinese_xiaoqi_common")
+    if kind is None:
+        assert mapped is error
+        return
+    expected = SisVoiceRefusedError if kind == "voice" else kind
+    assert type(mapped) is expected
+    assert (mapped.code, mapped.message) == (error.code, error.message)
+    if isinstance(mapped, SisVoiceRefusedError):
+        assert mapped.voice == "chinese_xiaoqi_common"
+
+
+@pytest.mark.parametrize("voice_refusal", VOICE_REFUSALS)
+async def test_a_refused_voice_is_replaced_by_the_fallback_for_the_rest_of_the_reply(
+    client: SisClient, server: SisServer, voice_refusal: str
+) -> None:
+    server.readings.voice_refusal = voice_refusal  # type: ignore[assignment]
+    speech = client.speak(pieces(REPLY), XIAOXIA, fallback=XIAOQI)
+    audio = await everything(speech)
+    # Every word is heard once, in order: no piece is lost or spoken twice.
+    assert decode(audio) == REPLY
+    outcome = speech.outcome
+    assert outcome.failure is None
+    assert outcome.voice == "chinese_xiaoqi_common"
+    assert outcome.refused_voice is not None
+    assert outcome.refused_voice.voice == "chinese_huaxiaoxia_common"
+    assert not outcome.markup_refused
+    voices = [record.config["property"] for record in server.syntheses]
+    refused = [r for r in server.syntheses if r.sent and r.sent[0]["resp_type"] == "ERROR"]
+    assert voices[0] == "chinese_huaxiaoxia_common"
+    assert refused
+    assert all(r.config["property"] == "chinese_huaxiaoxia_common" for r in refused)
+    spoken = [r for r in server.syntheses if r.ended_at is not None]
+    assert {r.config["property"] for r in spoken} == {"chinese_xiaoqi_common"}
+    assert "".join(r.text or "" for r in spoken) == REPLY
+    # Refused calls are not billed: only what the service took counts.
+    assert outcome.characters == len(REPLY)
+    assert len(outcome.stats) == len(spoken) + len(refused)
+    await nothing_left(server)
+
+
+async def test_a_refused_voice_without_a_fallback_ends_the_reply(
+    client: SisClient, server: SisServer
+) -> None:
+    speech = client.speak(pieces(REPLY), XIAOXIA, fallback=XIAOXIA)  # the same voice is none
+    assert await everything(speech) == b""
+    assert isinstance(speech.outcome.failure, SisVoiceRefusedError)
+    assert speech.outcome.refused_voice is None
+    assert speech.outcome.characters == 0
+    await nothing_left(server)
+
+
+async def test_a_refused_fallback_voice_ends_the_reply(
+    client: SisClient, server: SisServer
+) -> None:
+    speech = client.speak(pieces("你好。"), XIAOXIA, fallback=XIAOGANG)
+    assert await everything(speech) == b""
+    failure = speech.outcome.failure
+    assert isinstance(failure, SisVoiceRefusedError)
+    assert failure.voice == "chinese_huaxiaogang_common"
+    assert speech.outcome.refused_voice is not None
+    assert speech.outcome.refused_voice.voice == "chinese_huaxiaoxia_common"
+    await nothing_left(server)
+
+
+async def test_pieces_fit_the_fallback_voice_too(client: SisClient, server: SisServer) -> None:
+    server.readings.realtime_voices = "all"
+    long_voice = SynthesisConfig(voice="chinese_huaxiaomei_common")
+    text = "很长很长的句子，" * 80 + "结束。"
+    speech = client.speak(pieces(text, 50), long_voice, fallback=XIAOQI)
+    assert decode(await everything(speech)) == text
+    assert all(len(piece) <= 499 for piece in speech.pieces)
+    alone = client.speak(pieces(text, 50), long_voice)
+    assert decode(await everything(alone)) == text
+    assert max(len(piece) for piece in alone.pieces) > 499
+
+
+async def test_a_fallback_that_cannot_take_the_piece_ends_the_reply(
+    client: SisClient, server: SisServer
+) -> None:
+    def make(text: str, config: SynthesisConfig) -> Synthesis:
+        if config is XIAOQI:
+            raise SisConfigError("the fallback cannot")
+        return client.synthesize(text, config)
+
+    speech = StreamingSynthesis(make, pieces("你好。"), config=XIAOXIA, fallback=XIAOQI)
+    assert await everything(speech) == b""
+    assert isinstance(speech.outcome.failure, SisConfigError)
+    assert speech.outcome.refused_voice is not None
+    await nothing_left(server)
+
+
+async def test_a_voice_refused_after_audio_came_is_not_spoken_again(
+    socket_enabled: None, http: aiohttp.ClientSession
+) -> None:
+    refusal = '{"resp_type": "ERROR", "error_code": "SIS.0411", "error_msg": "voice"}'
+    async with stand_ins() as start:
+        url = (await start(_answering(START, b"\x00\x00", refusal))).replace("http://", "ws://")
+        endpoints = Endpoints.custom(url, url.replace("ws://", "http://"))
+        auth = AkSkAuth(
+            http, endpoints.iam_url, access_key=ACCESS_KEY, secret_key=SECRET_KEY, project_id="p"
+        )
+        client = SisClient(http, auth, endpoints, timeouts=FAST)
+        speech = client.speak(pieces("你好。"), XIAOXIA, fallback=XIAOQI)
+        assert await everything(speech) == b"\x00\x00"
+    assert isinstance(speech.outcome.failure, SisVoiceRefusedError)
+    assert speech.outcome.refused_voice is None
+
+
+MARKED = "第一句话。三<五 & 六>二。最后一句。"
+
+
+async def test_text_refused_as_ssml_is_spoken_again_without_it(
+    client: SisClient, server: SisServer
+) -> None:
+    speech = client.speak(pieces(MARKED), XIAOQI)
+    audio = await everything(speech)
+    assert decode(audio) == without_markup(MARKED)
+    assert without_markup("a<b&c>d") == "a b c d"
+    outcome = speech.outcome
+    assert outcome.failure is None
+    assert outcome.markup_refused
+    refused = [r for r in server.syntheses if r.sent and r.sent[0]["resp_type"] == "ERROR"]
+    assert [r.text for r in refused] == ["三<五 & 六>二。"]
+    assert refused[0].sent[0]["error_code"] == "SIS.0419"
+    spoken = [r.text or "" for r in server.syntheses if r.ended_at is not None]
+    assert sorted(spoken) == sorted(["第一句话。", "三 五   六 二。", "最后一句。"])
+    await nothing_left(server)
+
+
+async def test_text_is_sent_without_ssml_characters_once_they_were_refused(
+    client: SisClient, server: SisServer
+) -> None:
+    speech = client.speak(pieces("甲<乙。丙&丁。"), XIAOQI, strip_markup=True)
+    assert decode(await everything(speech)) == "甲 乙。丙 丁。"
+    assert not speech.outcome.markup_refused
+    assert all(not set("<>&") & set(r.text or "") for r in server.syntheses)
+
+
+async def test_ssml_characters_go_as_they_are_where_the_service_takes_them(
+    client: SisClient, server: SisServer
+) -> None:
+    server.readings = Readings(ssml_refuses=False)
+    speech = client.speak(pieces(MARKED), XIAOQI)
+    assert decode(await everything(speech)) == MARKED
+    assert not speech.outcome.markup_refused
+    assert [r.text for r in server.syntheses][1] == "三<五 & 六>二。"
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [("甲<乙。丙&丁。完", "丙 丁。"), ("甲<乙。丙丁。完", "丙丁。")],
+    ids=["second-piece-started-again", "second-piece-kept"],
+)
+async def test_pieces_in_flight_go_on_without_ssml_once_it_is_refused(
+    client: SisClient, server: SisServer, text: str, second: str
+) -> None:
+    async def reply() -> AsyncIterator[str]:
+        # The second sentence starts while the first is still connecting.
+        yield text[:5]
+        await asyncio.sleep(0)
+        yield text[5:]
+        await asyncio.sleep(0)
+        yield "。"
+
+    speech = client.speak(reply(), XIAOQI)
+    assert decode(await everything(speech)) == without_markup(text + "。")
+    assert speech.outcome.markup_refused
+    spoken = [r.text or "" for r in server.syntheses if r.ended_at is not None]
+    assert sorted(spoken) == sorted(["甲 乙。", second, "完。"])
+    await nothing_left(server)
+
+
+async def test_an_ssml_refusal_of_text_without_markup_ends_the_reply(
+    client: SisClient, server: SisServer
+) -> None:
+    server.faults.append(Fault.start_error("SIS.0419", "illegal SSML"))
+    speech = client.speak(pieces("你好。"), XIAOQI)
+    assert await everything(speech) == b""
+    assert isinstance(speech.outcome.failure, SisMarkupError)
+    assert speech.outcome.markup_refused  # learned, though this text had none
+    await nothing_left(server)

@@ -40,6 +40,7 @@ from custom_components.huawei_cloud_sis.sis import (
     VocabularyClient,
     VocabularyInfo,
     build_word_list,
+    refuses_language,
 )
 from tests.helpers.stand_in import Handler, answer, stand_ins
 from tests.sis_server import (
@@ -203,21 +204,118 @@ async def test_a_table_of_the_other_project_is_not_seen(
 # --- paging and limits ------------------------------------------------------------------------
 
 
-async def test_paging_beyond_one_page(client: VocabularyClient, server: SisServer) -> None:
-    created = [await client.create(f"table_{n}", MANDARIN, ["客厅"]) for n in range(23)]
-    total = len(created)
-    first = await client.list_page(limit=10)
-    assert (first.count, len(first.tables)) == (total, 10)
-    last = await client.list_page(limit=10, offset=20)
-    assert [table.vocabulary_id for table in last.tables] == created[-(total - 20) :]
-    server.vocabulary_calls.clear()
-    listed = await client.list_all(page_size=10)
+type Reading = tuple[str, int | None]
+"""What the list's `offset` counts, and the largest page the service gives."""
+PAGING: list[Reading] = [("tables", None), ("pages", None), ("tables", 10), ("pages", 10)]
+REQUESTS_TO_LIST_23 = {("tables", None): 1, ("pages", None): 1, ("tables", 10): 4, ("pages", 10): 3}
+"""One page of 100; else the first page, the one that says what `offset` counts, and the rest."""
+
+
+def add_tables(server: SisServer, names: list[str]) -> list[str]:
+    """Tables of the project made behind the client's back; return their ids."""
+    body = {"language": "chinese_mandarin", "contents": ["客厅"]}
+    return [server.tables.add(PROJECT, body | {"name": name}).vocabulary_id for name in names]
+
+
+@pytest.mark.parametrize(("offset_counts", "max_page_size"), PAGING)
+async def test_every_table_is_listed_once_under_either_paging(
+    client: VocabularyClient,
+    server: SisServer,
+    offset_counts: Any,
+    max_page_size: int | None,
+) -> None:
+    server.readings.list_offset = offset_counts
+    server.readings.max_page_size = max_page_size
+    created = add_tables(server, [f"table_{n}" for n in range(23)])
+    listed = await client.list_all()
     assert [table.vocabulary_id for table in listed] == created
-    assert calls(server) == [("GET", 200)] * 3
-    # The default page holds every table an account may have: one request.
+    assert calls(server) == [("GET", 200)] * REQUESTS_TO_LIST_23[offset_counts, max_page_size]
+
+
+@pytest.mark.parametrize(("offset_counts", "max_page_size"), PAGING)
+@pytest.mark.parametrize("total", [0, 1, 9, 10, 11, 20, 21, 100])
+async def test_lists_of_every_length(
+    client: VocabularyClient,
+    server: SisServer,
+    offset_counts: Any,
+    max_page_size: int | None,
+    total: int,
+) -> None:
+    server.readings.list_offset = offset_counts
+    server.readings.max_page_size = max_page_size
+    created = add_tables(server, [f"t{n}" for n in range(total)])
+    assert [table.vocabulary_id for table in await client.list_all()] == created
+
+
+@pytest.mark.parametrize(("offset_counts", "max_page_size"), PAGING)
+@pytest.mark.parametrize("name_filter", ["exact", "contains", "ignored"])
+async def test_a_table_is_found_by_its_exact_name_under_every_reading(
+    client: VocabularyClient,
+    server: SisServer,
+    offset_counts: Any,
+    max_page_size: int | None,
+    name_filter: Any,
+) -> None:
+    """More tables than a page, many of whose names contain the one looked for."""
+    server.readings.list_offset = offset_counts
+    server.readings.max_page_size = max_page_size
+    server.readings.name_filter = name_filter
+    names = [f"home{n}" for n in range(15)] + [f"other_{n}" for n in range(15)] + ["home"]
+    ids = dict(zip(names, add_tables(server, names), strict=True))
+    for name in ("home1", "home", "home14", "other_3"):
+        found = await client.find(name)
+        assert found is not None
+        assert (found.name, found.vocabulary_id) == (name, ids[name])
+    assert await client.find("hom") is None
+    assert await client.find("home15") is None
+    # The filter makes a search one request when the service applies it.
     server.vocabulary_calls.clear()
-    assert len(await client.list_all()) == total
-    assert len(server.vocabulary_calls) == 1
+    assert await client.find("home14") is not None
+    if name_filter != "ignored":
+        assert calls(server) == [("GET", 200)]
+
+
+@pytest.mark.parametrize(("offset_counts", "max_page_size"), PAGING)
+async def test_a_fuzzy_filter_longer_than_a_page(
+    client: VocabularyClient, server: SisServer, offset_counts: Any, max_page_size: int | None
+) -> None:
+    server.readings.list_offset = offset_counts
+    server.readings.max_page_size = max_page_size
+    server.readings.name_filter = "contains"
+    names = [f"home_{n}" for n in range(25)]
+    ids = add_tables(server, names)
+    found = await client.find("home_24")
+    assert found is not None
+    assert found.vocabulary_id == ids[-1]
+    assert [table.vocabulary_id for table in await client.list_all(name="home_2")] == [
+        ids[2],
+        *ids[20:],
+    ]
+
+
+async def test_the_filter_goes_in_the_body(client: VocabularyClient, server: SisServer) -> None:
+    """The local server reads it there (as the API reference and the SDK put it), signed too."""
+    add_tables(server, ["home", "other"])
+    page = await client.list_page(name="home")
+    assert (page.count, [table.name for table in page.tables]) == (1, ["home"])
+
+
+async def test_a_refused_filter_falls_back_to_the_whole_list(
+    client: VocabularyClient, server: SisServer
+) -> None:
+    [table] = add_tables(server, ["home"])
+    server.vocabulary_faults.append(RestFault.error("SIS.0031", "'name' is not supported"))
+    found = await client.find("home")
+    assert found is not None
+    assert found.vocabulary_id == table
+    assert calls(server) == [("GET", 400), ("GET", 200)]
+    # A failure of the service is not a refusal of the filter: no list without it.
+    server.vocabulary_calls.clear()
+    server.vocabulary_faults += [RestFault.answer(503)] * 2
+    with pytest.raises(SisServerError) as info:
+        await client.find("home")
+    assert info.value.status == 503
+    assert calls(server) == [("GET", 503)] * 2
 
 
 async def test_the_table_limit(client: VocabularyClient, server: SisServer) -> None:
@@ -279,6 +377,36 @@ async def test_every_table_error_code(
     assert type(info.value) is error
     assert (info.value.code, info.value.status) == (code, 400)
     assert calls(server) == [("POST", 400)]
+
+
+@pytest.mark.parametrize(
+    ("fault", "english", "mandarin"),
+    [
+        (RestFault.error("SIS.0205", "language not supported"), True, True),
+        (RestFault.error("SIS.0032", "'language' is invalid"), True, False),
+        (RestFault.answer(400, {}), True, False),
+        (RestFault.error("SIS.0206", "saving failed"), True, False),
+        (RestFault.error("SIS.0203", "illegal word"), False, False),
+        (RestFault.error("SIS.0204", "name taken"), False, False),
+        (RestFault.error("SIS.0208", "too many"), False, False),
+        (RestFault.error("SIS.0023", "in arrears"), False, False),
+        (RestFault.answer(401), False, False),
+        (RestFault.answer(403), False, False),
+        (RestFault.answer(429), False, False),
+        (RestFault.answer(503), False, False),
+    ],
+)
+async def test_which_refusals_say_a_language_is_not_kept(
+    client: VocabularyClient, server: SisServer, fault: RestFault, english: bool, mandarin: bool
+) -> None:
+    """English tables are disputed (H2): any refusal of the request itself counts for them."""
+    await client.list_page()  # the token is fetched before the fault
+    for language, expected in ((ENGLISH, english), (MANDARIN, mandarin)):
+        server.vocabulary_faults += [fault, fault]  # a refused token is replaced once
+        with pytest.raises(SisError) as info:
+            await client.create("new_table", language, ["GARAGE"])
+        assert refuses_language(info.value, language) is expected
+        server.vocabulary_faults.clear()
 
 
 @pytest.mark.parametrize(
@@ -600,13 +728,18 @@ def info(n: int) -> dict[str, str]:
         (lambda c: c.list_page(), [{"result": [], "count": True}], "malformed list"),
         (lambda c: c.list_page(), [{"result": ["x"]}], "malformed table"),
         (
-            lambda c: c.list_all(page_size=2),
+            lambda c: c.list_all(),
             [{"count": 9, "result": [info(1), info(2)]}],
             "the same page",
         ),
         (
-            lambda c: c.list_all(page_size=2),
+            lambda c: c.list_all(),
             [{"count": 9, "result": [info(1), info(2)]}, {"count": 9, "result": [info(3)]}],
+            "before its count",
+        ),
+        (
+            lambda c: c.list_all(),
+            [{"count": 3, "result": [info(1), info(2)]}, {"count": 3, "result": []}],
             "before its count",
         ),
     ],
@@ -627,7 +760,7 @@ async def test_a_list_without_count_ends_with_a_short_page(
 ) -> None:
     pages = [{"result": [info(1), info(2)]}, {"result": [info(3)]}]
     client = await odd_service(answer(200, *pages))
-    listed = await client.list_all(page_size=2)
+    listed = await client.list_all()
     assert [table.vocabulary_id for table in listed] == ["id1", "id2", "id3"]
     assert listed[0].description == ""
 
@@ -645,7 +778,7 @@ async def test_a_list_that_never_ends(
 
     client = await odd_service(endless)
     with pytest.raises(SisProtocolError, match="does not stop"):
-        await client.list_all(page_size=10)
+        await client.list_all()
     assert served == 10 * MAX_TABLES // 10 + 1
 
 

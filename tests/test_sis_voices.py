@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from custom_components.huawei_cloud_sis.sis import (
+    PROBE_TEXTS,
     SYNTHESIS_REGIONS,
     VOICES,
     Endpoints,
@@ -14,8 +15,11 @@ from custom_components.huawei_cloud_sis.sis import (
     SynthesisConfig,
     Timeouts,
     VoiceTier,
+    default_voice,
+    text_length,
     voices_for_region,
 )
+from tests.sis_server.synthesis_rules import REALTIME_PAGE_VOICES, VIRTUAL_HUMANS
 
 
 def test_the_documented_voices() -> None:
@@ -34,9 +38,52 @@ def test_the_documented_voices() -> None:
     }
     assert not any(v.speed or v.volume for v in riyadh)
     assert voices_for_region("ap-southeast-3") == []
-    assert len(voices_for_region(None)) == len(VOICES)
+    assert len(voices_for_region(None, every_documented=True)) == len(VOICES)
     assert VOICES["chinese_xiaoqi_common"].label == "Xiaoqi 小琪 (standard female)"
     assert VOICES["english_amy_common"].label == "Amy (mature female, premium)"
+
+
+def test_only_the_voices_a_real_time_page_names_are_offered_by_default() -> None:
+    china = {voice.voice_id for voice in voices_for_region("cn-north-4")}
+    # The local server's reading "realtime_pages" takes the same voices, and eight newer ones
+    # that no voice list describes (so the product does not offer them).
+    assert china == REALTIME_PAGE_VOICES & set(VOICES)
+    assert len(REALTIME_PAGE_VOICES - china) == 8
+    assert {v.voice_id for v in voices_for_region("me-east-1")} == VIRTUAL_HUMANS
+    assert "english_cameal_common" not in china
+    every = voices_for_region("cn-east-3", every_documented=True)
+    assert len(every) == 38
+    # The voices of the real-time pages come first, so each language's default leads its list.
+    assert [voice.realtime for voice in every] == sorted(
+        (voice.realtime for voice in every), reverse=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("region", "language", "voice"),
+    [
+        ("cn-north-4", "zh-CN", "chinese_xiaoqi_common"),
+        ("cn-north-4", "en-US", "english_amy_common"),
+        ("cn-east-3", "en-US", "english_amy_common"),
+        ("me-east-1", "en-US", "english_dh_female"),
+        ("me-east-1", "ar", "arabic_dh_female"),
+        (None, "ar", "arabic_dh_female"),
+    ],
+)
+def test_each_language_defaults_to_a_voice_of_the_real_time_pages(
+    region: str | None, language: str, voice: str
+) -> None:
+    found = default_voice(region, language)
+    assert found is not None
+    assert found.voice_id == voice
+    assert found.realtime
+    assert default_voice("me-east-1", "zh-CN") is None
+
+
+def test_the_probe_text_is_one_call_in_every_language() -> None:
+    languages = {voice.language for voice in VOICES.values()}
+    assert set(PROBE_TEXTS) == languages
+    assert all(0 < text_length(text) <= 3 for text in PROBE_TEXTS.values())
 
 
 def test_config_to_json_sends_only_what_is_set() -> None:

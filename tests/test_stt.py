@@ -428,3 +428,31 @@ async def test_unload_cancels_sessions_still_closing(
     assert [task.get_name() for task in our_tasks() if "close" in task.get_name()]
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert our_tasks() == []
+
+
+@needs_chunked_http_body
+async def test_a_recognition_that_outlives_an_unload_still_answers(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    sis_server: SisServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Saving the options reloads the entry: a satellite speaking meanwhile gets its answer."""
+    release = asyncio.Event()
+    speech = synthesize("打开客厅的灯", tail_ms=300)
+
+    async def body() -> AsyncIterator[bytes]:
+        yield speech[: len(speech) // 2]
+        await release.wait()
+        yield speech[len(speech) // 2 :]
+
+    http = await hass_client()
+    request = asyncio.ensure_future(recognise(http, body()))
+    await wait_for(lambda: bool(sis_server.sessions), "the session at the server")
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    release.set()
+    assert await request == {"text": "打开客厅的灯", "result": "success"}
+    assert "Traceback" not in caplog.text
+    await wait_for(lambda: sis_server.open_connections == 0, "every socket closed")
+    await wait_for(lambda: our_tasks() == [], "every task of the integration ended")

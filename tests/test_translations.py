@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from custom_components.huawei_cloud_sis.const import SIS_REGIONS
-from custom_components.huawei_cloud_sis.hot_word_tables import HotWordIssue
+from custom_components.huawei_cloud_sis.hot_word_sync import HotWordIssue
 from custom_components.huawei_cloud_sis.languages import LANGUAGES as SPEECH_LANGUAGES
 from custom_components.huawei_cloud_sis.options_flow import NUMBER_RANGES, OWN_TABLE_KEYS
 from custom_components.huawei_cloud_sis.sis import VOICES, RecognitionMode, VoiceTier
@@ -95,7 +95,7 @@ def _validation_errors(*functions: str) -> set[str]:
 
 SHARED_CHECKS = ("form_error",)
 """Turn failures into form errors for both the config flow and the options flow."""
-OPTIONS_CHECKS = ("check_settings", "refusal_error")
+OPTIONS_CHECKS = ("check_settings", "refusal_error", "check_voice_settings")
 CONFIG_CHECKS = ("credentials_error",)
 """Turn failures into the config flow's errors, tied to the field they concern."""
 TIED_TO_FIELDS = {"invalid_auth", "invalid_endpoint"}

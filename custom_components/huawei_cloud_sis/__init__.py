@@ -38,6 +38,7 @@ from .const import (
 )
 from .fallback import FallbackCounts
 from .hot_word_tables import HotWordTables, async_delete_tables
+from .learned_voices import LearnedVoices, async_remove_learned
 from .reporter import Reporter
 from .settings import migrate_options
 from .sis import (
@@ -73,6 +74,8 @@ class HuaweiSisData:
     client: SisClient
     hot_words: HotWordTables
     reporter: Reporter
+    voices: LearnedVoices
+    """What the service answered about voices and SSML (kept across restarts)."""
     recent: deque[SessionStats] = field(default_factory=lambda: deque(maxlen=RECENT_SESSIONS))
     """Figures of the last finished recognitions (never per-request state)."""
     fallbacks: FallbackCounts = field(default_factory=FallbackCounts)
@@ -155,8 +158,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) ->
         raise _setup_failure(err) from err
     hot_words = HotWordTables(hass, entry, client)
     await hot_words.async_load()
+    voices = LearnedVoices(hass, entry)
+    await voices.async_load()
     entry.runtime_data = HuaweiSisData(
-        client=client, hot_words=hot_words, reporter=Reporter(hass, entry, hot_words)
+        client=client,
+        hot_words=hot_words,
+        reporter=Reporter(hass, entry, hot_words),
+        voices=voices,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     hot_words.async_start()
@@ -165,11 +173,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) ->
 
 async def async_unload_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> bool:
     """Unload the entity; sessions still closing are cancelled with the entry's tasks."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    await entry.runtime_data.voices.async_flush()
+    return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> None:
-    """Delete the hot-word tables kept for the entry."""
+    """Delete the hot-word tables kept for the entry, and forget what it learned."""
+    await async_remove_learned(hass, entry.entry_id)
     await async_delete_tables(
         hass, entry, lambda: create_client(async_get_clientsession(hass), entry.data)
     )

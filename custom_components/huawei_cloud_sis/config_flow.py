@@ -193,22 +193,7 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
                 data[secret] = current[secret]
             account, errors, placeholders = await self._async_validate(data, form)
             if account is not None:
-                data[CONF_PROJECT_ID] = account.project_id
-                # An entry is one Huawei Cloud project: its id is the unique id.
-                await self.async_set_unique_id(account.project_id)
-                if reconfiguring:
-                    self._abort_if_unique_id_mismatch(reason="wrong_account")
-                    # The reason is named so that our own text ends the flow: without it,
-                    # Home Assistant ends it with its generic text (translation domain
-                    # homeassistant), which has no Simplified Chinese.
-                    return self.async_update_reload_and_abort(
-                        self._get_reconfigure_entry(),
-                        title=_title(data),
-                        data=data,
-                        reason="reconfigure_successful",
-                    )
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(title=_title(data), data=data)
+                return await self._async_finish(data, account)
         suggested = {**current, **(user_input or {})}
         suggested.pop(CONF_PASSWORD, None)
         suggested.pop(CONF_SECRET_KEY, None)
@@ -219,6 +204,27 @@ class HuaweiSisConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(form, suggested),
             errors=errors,
             description_placeholders=placeholders,
+        )
+
+    async def _async_finish(
+        self, data: dict[str, Any], account: ValidatedAccount
+    ) -> ConfigFlowResult:
+        """Create the entry, or update the one being reconfigured; one entry per project."""
+        data[CONF_PROJECT_ID] = account.project_id
+        # An entry is one Huawei Cloud project: its id is the unique id.
+        await self.async_set_unique_id(account.project_id)
+        if self.source != SOURCE_RECONFIGURE:
+            self._abort_if_unique_id_configured()
+            return self.async_create_entry(title=_title(data), data=data)
+        self._abort_if_unique_id_mismatch(reason="wrong_account")
+        # The reason is named so that our own text ends the flow: without it, Home Assistant
+        # ends it with its generic text (translation domain homeassistant), which has no
+        # Simplified Chinese.
+        return self.async_update_reload_and_abort(
+            self._get_reconfigure_entry(),
+            title=_title(data),
+            data=data,
+            reason="reconfigure_successful",
         )
 
     async def async_step_custom_endpoint(

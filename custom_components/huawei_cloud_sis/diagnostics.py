@@ -37,6 +37,7 @@ async def async_get_config_entry_diagnostics(
         },
         "auth": client.auth.describe(),
         "hot_words": entry.runtime_data.hot_words.diagnostics(),
+        "learned_voices": entry.runtime_data.voices.diagnostics(),
         "recent_recognitions": [
             {
                 "mode": stats.mode,

@@ -1,248 +1,51 @@
 """The hot-word tables kept for a config entry, in step with the names Assist knows.
 
-One table per language that the entry's region offers tables in and one of its
-models takes (`languages.table_languages_for_region`), unless the user named a
-table of their own for that language. It holds the user's extra words and,
-unless turned off, the names of the home (`home_names`), in that order of
-priority, within the service's limits (`sis.build_word_list`).
+`HotWordTables` is what the entry keeps: it follows the home, runs the syncs
+and tells recognitions the ids of the tables. Each concern has a module:
 
-How the tables follow the home:
+- `hot_word_settings`: what the options ask (names, extra words, own tables);
+- `hot_word_content`: what each table should hold, and its name;
+- `hot_word_schedule`: when a sync runs (quiet period, retries, the daily check);
+- `hot_word_sync`: how a sync runs, request by request, and what it met;
+- `hot_word_store`: what is known of the tables, and kept across restarts.
 
-- A change of names schedules a sync `QUIET_SECONDS` after the last change, so
-  a burst of changes makes one request, and at most `MAX_DELAY_SECONDS` after
-  the first, however busy the home is.
-- One sync of the entry runs at a time, its requests one after the other: never
-  two requests about one table at once. A change during a sync makes another
-  sync afterwards.
-- The names are read and turned into words on the event loop, in slices, and
-  what each name became is kept for the next sync (`WordCache`), so a sync
-  never holds the loop for more than a few milliseconds. (An executor job
-  would hold it longer: a thread busy with Python code keeps the loop waiting
-  for the GIL for milliseconds at a time.)
-- A table whose content hash matches the content the service last accepted is
-  not sent. The ids and hashes are kept in a `Store`, so an unchanged home
-  makes no request after a restart either.
-- A table's name is made from the entry id and the language: a table whose id
-  was lost (a lost answer, a lost store) is found again by its name instead
-  of being made twice.
-- A failed request never stops recognition: it goes on with the last table the
-  service accepted, or without one. One warning line per run of failures, a
-  retry after `RETRY_FIRST_SECONDS` doubling up to `RETRY_MAX_SECONDS`, and a
-  repair issue when only the account's owner can fix it (no permission for
-  the API, too many tables).
-- Removing the entry deletes its tables (`async_delete_tables`).
+Huawei does not say what a recognition naming a table deleted in the console
+gets (H1 of the project's notes): a refusal, of any code, or nothing at all.
+So the tables are read after a restart and once a day, and at once after a
+refused START that named one (`async_table_refused`); a table that is gone is
+made again, and recognitions go without it meanwhile.
+
+A failed request never stops recognition: it goes on with the last table the
+service accepted, or without one. One warning line per run of failures, and a
+repair issue when only the account's owner can fix it (no permission for the
+API, too many tables). Removing the entry deletes its tables
+(`async_delete_tables`).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
-import hashlib
-import json
+from collections.abc import Callable, Mapping
 import logging
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.start import async_at_started
-from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 
 from . import home_names
-from .const import CONF_EXTRA_WORDS, CONF_FAVOUR_NAMES, CONF_REGION, DOMAIN
-from .home_names import HomeNames, NameKind
-from .languages import LANGUAGES, table_languages_for_region
-from .settings import RecognitionSettings
-from .sis import (
-    MAX_TABLES,
-    DroppedName,
-    DropReason,
-    SisClient,
-    SisConfigError,
-    SisError,
-    SisPermissionError,
-    SisVocabularyLanguageError,
-    SisVocabularyLimitError,
-    SisVocabularyNotFoundError,
-    SisVocabularyWordError,
-    TableLanguage,
-    VocabularyRefusal,
-    build_word_list,
-    name_to_words,
-)
+from .const import CONF_REGION, DOMAIN
+from .hot_word_content import WordCache, async_contents, table_name
+from .hot_word_schedule import SyncSchedule
+from .hot_word_settings import HotWordSettings
+from .hot_word_store import HotWordStore, KeptTables, TableState
+from .hot_word_sync import HotWordIssue, SyncOutcome, SyncRun
+from .sis import SisClient, SisError, TableLanguage, VocabularyRefusal
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
-
-QUIET_SECONDS: Final = 10.0
-"""A sync waits for this long without a change: renaming a few things is one request."""
-MAX_DELAY_SECONDS: Final = 60.0
-"""A sync waits at most this long after the first change it is for."""
-RETRY_FIRST_SECONDS: Final = 60.0
-RETRY_MAX_SECONDS: Final = 3600.0
-"""A failed sync is tried again after a minute, then twice as long each time, up to an hour."""
-NAMES_PER_SLICE: Final = 40
-"""Names turned into words before the event loop is given back (some 50 µs each)."""
-STORAGE_VERSION: Final = 1
-DESCRIPTION: Final = "Names in a Home Assistant home, kept up to date by Home Assistant"
-"""The description of every table (part of its content hash)."""
-LANGUAGE_SUFFIXES: Final[Mapping[TableLanguage, str]] = {
-    TableLanguage.CHINESE_MANDARIN: "zh",
-    TableLanguage.ENGLISH: "en",
-}
-OK: Final = "ok"
-NOT_OFFERED: Final = "language_not_offered"
-"""The service refused the table's language (a custom endpoint of a region without it)."""
-
-
-class HotWordIssue(StrEnum):
-    """Problems with the tables that only the account's owner can fix; values are issue keys."""
-
-    FORBIDDEN = "hot_words_forbidden"
-    """The IAM user may not use the hot-word table API."""
-    TOO_MANY_TABLES = "hot_words_too_many_tables"
-    """The account holds as many tables as it may."""
-
-
-def table_name(entry_id: str, language: TableLanguage) -> str:
-    """Return the name of an entry's table of `language`.
-
-    Names are unique per account, across projects and Home Assistant
-    installations, so the name comes from the entry id (random, never
-    reused), hashed to a fixed length: at most 32 letters, digits and `_`.
-    """
-    digest = hashlib.sha256(entry_id.encode()).hexdigest()[:12]
-    return f"homeassistant_{digest}_{LANGUAGE_SUFFIXES[language]}"
-
-
-@dataclass(frozen=True, slots=True)
-class TableContent:
-    """What a table should hold, and its hash."""
-
-    name: str
-    language: TableLanguage
-    words: tuple[str, ...]
-    dropped: tuple[DroppedName, ...]
-    """The names left out, and why (the last ones when the table is full)."""
-    kinds: Mapping[str, NameKind] = field(repr=False)
-    """Where each name comes from."""
-    digest: str
-
-
-type WordsOf = Callable[[str], tuple[str, ...] | DropReason]
-"""What one name becomes in a table (see `sis.name_to_words`)."""
-
-
-def build_content(
-    names: HomeNames, language: TableLanguage, name: str, words_of: WordsOf | None = None
-) -> TableContent:
-    """Turn names into a table's content (`words_of` as for `sis.build_word_list`)."""
-    word_list = build_word_list(names.names, language, words_of=words_of)
-    body = [name, language.value, DESCRIPTION, word_list.words]
-    digest = hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
-    return TableContent(name, language, word_list.words, word_list.dropped, names.kinds, digest)
-
-
-class WordCache:
-    """What each name became in each table language, kept from one sync to the next.
-
-    Turning names into words is the costly part of a sync, some 50 µs a name:
-    it is done once for each name, in slices of `NAMES_PER_SLICE` names, and
-    only for names the previous sync did not have.
-    """
-
-    def __init__(self) -> None:
-        """Start knowing no name."""
-        self._known: dict[TableLanguage, dict[str, tuple[str, ...] | DropReason]] = {}
-
-    async def async_words_of(self, names: Iterable[str], language: TableLanguage) -> WordsOf:
-        """Make what the new names become; forget names that are gone; return the lookup."""
-        known = self._known.get(language, {})
-        current: dict[str, tuple[str, ...] | DropReason] = {}
-        made = 0
-        for name in names:
-            words = known.get(name)
-            if words is None:
-                if made and not made % NAMES_PER_SLICE:
-                    await asyncio.sleep(0)
-                words = name_to_words(name, language)
-                made += 1
-            current[name] = words
-        self._known[language] = current
-        return current.__getitem__
-
-
-@dataclass(slots=True)
-class TableState:
-    """What is known of one table: what the service holds, and the last sync."""
-
-    vocabulary_id: str | None = None
-    digest: str | None = None
-    """The hash of the content the service last accepted."""
-    synced_at: datetime | None = None
-    """When the last request about the table ended."""
-    result: str | None = None
-    """`OK`, `NOT_OFFERED`, or the code of the last failure."""
-    refused_digest: str | None = None
-    """Content the service refused for its words: not sent again (not kept over restarts)."""
-    content: TableContent | None = field(default=None, repr=False)
-    """The content the last sync built."""
-
-    def stored(self) -> dict[str, Any]:
-        """Return what the store keeps."""
-        return {
-            "vocabulary_id": self.vocabulary_id,
-            "digest": self.digest,
-            "synced_at": self.synced_at.isoformat() if self.synced_at else None,
-            "result": self.result,
-        }
-
-    @classmethod
-    def from_stored(cls, data: Any) -> TableState:
-        """Read what the store kept; anything unreadable counts as unknown."""
-        if not isinstance(data, dict):
-            return cls()
-
-        def text(key: str) -> str | None:
-            value = data.get(key)
-            return value if isinstance(value, str) else None
-
-        synced = text("synced_at")
-        return cls(
-            vocabulary_id=text("vocabulary_id"),
-            digest=text("digest"),
-            synced_at=dt_util.parse_datetime(synced) if synced else None,
-            result=text("result"),
-        )
-
-
-@dataclass(slots=True)
-class _Outcome:
-    """What one sync met: whether to retry, the repair issues, the failures to report."""
-
-    retry: bool = False
-    changed: bool = False
-    """Something to keep changed (the store is written only then)."""
-    issues: set[HotWordIssue] = field(default_factory=set)
-    new_failures: list[str] = field(default_factory=list)
-    """Tables that failed after working (or never tried): reported in one warning line."""
-
-
-def _failure_code(err: SisError) -> str:
-    if err.code:
-        return err.code
-    return f"HTTP {err.status}" if err.status else type(err).__name__
-
-
-def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.hot_words.{entry_id}")
 
 
 class HotWordTables:
@@ -252,82 +55,56 @@ class HotWordTables:
         """Read the entry's options; nothing runs before `async_start`."""
         self._hass = hass
         self._entry = entry
-        self._tables = client.vocabularies
-        self._store = _store(hass, entry.entry_id)
-        self.favour_names = bool(
-            entry.options.get(CONF_FAVOUR_NAMES, home_names.DEFAULT_FAVOUR_NAMES)
-        )
-        self.extra_words = home_names.parse_extra_words(entry.options.get(CONF_EXTRA_WORDS))
-        own = RecognitionSettings.from_options(entry.options).vocabulary_ids or {}
-        own_languages = {LANGUAGES[tag].table_language for tag in own}
-        self.languages = tuple(
-            language
-            for language in table_languages_for_region(entry.data[CONF_REGION])
-            if language not in own_languages
-        )
+        self._client = client
+        self._store = HotWordStore(hass, entry.entry_id)
+        self.settings = HotWordSettings.from_options(entry.options)
+        self.languages = self.settings.languages(entry.data[CONF_REGION])
         """Languages of the tables kept (a user's own table replaces the one of its language)."""
+        self._kept = KeptTables()
         self._words = WordCache()
-        self._states: dict[TableLanguage, TableState] = {}
-        self._ids: dict[TableLanguage, str] = {}
-        self._not_offered: set[TableLanguage] = set()
-        self._timer: CALLBACK_TYPE | None = None
-        self._first_change: float | None = None
-        self._not_before = 0.0
-        self._failures = 0
-        self._syncing = False
-        self._again = False
+        self._schedule = SyncSchedule(hass, self._async_start_sync)
 
     @property
     def table_ids(self) -> Mapping[TableLanguage, str]:
-        """The id of each language's table, as the service last accepted it (read-only)."""
-        return MappingProxyType(self._ids)
+        """The id of each language's table that recognitions name (read-only).
+
+        As the service last accepted it; none while a table is withheld after a
+        refused START, until a check shows it is there.
+        """
+        return MappingProxyType(self._kept.ids())
 
     async def async_load(self) -> None:
         """Read what the store kept of the tables."""
-        data = await self._store.async_load() or {}
-        tables = data.get("tables")
-        for language in TableLanguage:
-            state = TableState.from_stored((tables or {}).get(language.value))
-            if state.vocabulary_id is not None or state.result is not None:
-                self._states[language] = state
-        self._ids = {
-            language: state.vocabulary_id
-            for language, state in self._states.items()
-            if state.vocabulary_id is not None
-        }
+        self._kept = await self._store.async_load()
 
     @callback
     def async_start(self) -> None:
         """Follow the home from now until the entry unloads; sync once Home Assistant runs."""
         entry = self._entry
-        if self.favour_names and self.languages:
-            entry.async_on_unload(home_names.async_track_changes(self._hass, self.async_changed))
-        entry.async_on_unload(self._cancel_timer)
+        if self.settings.favour_names and self.languages:
+            entry.async_on_unload(
+                home_names.async_track_changes(self._hass, self._schedule.changed)
+            )
+        entry.async_on_unload(self._schedule.stop)
+        entry.async_on_unload(self._schedule.track_daily(self._kept.check_all))
         entry.async_on_unload(async_at_started(self._hass, self._async_started))
 
     @callback
     def _async_started(self, hass: HomeAssistant) -> None:
-        self._schedule(0.0)
-
-    @callback
-    def async_changed(self) -> None:
-        """Note a change of names: sync after a quiet moment (see the module)."""
-        now = self._hass.loop.time()
-        if self._first_change is None:
-            self._first_change = now
-        due = min(now + QUIET_SECONDS, self._first_change + MAX_DELAY_SECONDS)
-        self._schedule(due - now)
+        self._schedule.now()
 
     @callback
     def async_table_refused(self, refusal: VocabularyRefusal) -> None:
-        """Learn from a refused START: a table of ours that may be gone is made again at once.
+        """Learn from a refused START that named a table: check it at once if it is ours.
 
-        The recognition went on without the table. When the table was one of
-        ours, the ids are forgotten, so the next recognitions go without a
-        table, and a sync finds the tables by their names and makes the
-        missing one again. (A user's own table that is refused is theirs to fix.)
+        The recognition went on without the table. One of ours is withheld from
+        recognitions until a sync has read it (one GET): made again when it is
+        gone, used again when it is there. Once a check found it there, further
+        refusals ask nothing until the daily check. A user's own table that is
+        refused is theirs to fix.
         """
-        if refusal.vocabulary_id not in self._ids.values():
+        state = self._kept.state_of(refusal.vocabulary_id)
+        if state is None:
             _LOGGER.warning(
                 "Huawei Cloud refused the hot-word table %s of %s (%s); "
                 "recognition goes on without it",
@@ -336,64 +113,43 @@ class HotWordTables:
                 refusal.code,
             )
             return
-        _LOGGER.warning("A hot-word table of %s is gone; it is made again", self._entry.title)
-        for state in self._states.values():
-            state.vocabulary_id = None
-        self._ids.clear()
-        self._schedule(0.0)
-
-    @callback
-    def _schedule(self, delay: float) -> None:
-        """Run a sync after `delay` seconds, or later when a retry is due later."""
-        self._cancel_timer()
-        delay = max(delay, self._not_before - self._hass.loop.time(), 0.0)
-        self._timer = async_call_later(
-            self._hass, delay, HassJob(self._async_due, cancel_on_shutdown=True)
-        )
-
-    @callback
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer()
-            self._timer = None
-
-    @callback
-    def _async_due(self, _now: datetime) -> None:
-        self._timer = None
-        if self._syncing:
-            self._again = True
+        if state.withheld or state.refusals_ignored:
             return
-        self._syncing = True
-        self._again = False
-        self._first_change = None
+        _LOGGER.debug("A START naming a hot-word table was refused (%s); checking it", refusal.code)
+        state.withheld = state.check_due = True
+        self._schedule.now()
+
+    @callback
+    def _async_start_sync(self) -> None:
         self._entry.async_create_background_task(
             self._hass, self._async_sync(), f"{DOMAIN} hot-word tables"
         )
 
     async def _async_sync(self) -> None:
         """Bring every table in line with the home; then plan the next run."""
-        outcome = _Outcome()
+        retry: bool | None = None
         try:
-            names = await home_names.async_collect(
-                self._hass, self.extra_words, home=self.favour_names
-            )
-            contents: dict[TableLanguage, TableContent] = {}
-            for language in self.languages:
-                if language not in self._not_offered:
-                    words_of = await self._words.async_words_of(names.names, language)
-                    name = table_name(self._entry.entry_id, language)
-                    contents[language] = build_content(names, language, name, words_of)
-                    await asyncio.sleep(0)  # a table's words take a millisecond or so
-            gone = sorted(set(self._states) - set(self.languages))  # no longer kept: deleted
-            for language in (*self.languages, *gone):
-                await self._async_sync_table(language, contents.get(language), outcome)
-            if outcome.changed:
-                await self._store.async_save(
-                    {"tables": {lang.value: s.stored() for lang, s in self._states.items()}}
-                )
+            outcome = await self._async_sync_tables()
+            self._report(outcome)
+            retry = outcome.retry
         finally:
-            self._syncing = False
-        self._update_issues(outcome.issues)
+            self._schedule.ended(retry=retry)
+
+    async def _async_sync_tables(self) -> SyncOutcome:
+        """Build what each table should hold, sync them, keep what changed."""
+        asked = [lang for lang in self.languages if lang not in self._kept.refused]
+        contents = await async_contents(
+            self._hass, self.settings, asked, self._words, self._entry.entry_id
+        )
+        run = SyncRun(self._client.vocabularies, self._kept, self._entry.title)
+        outcome = await run.async_run(self.languages, contents)
+        if outcome.changed:
+            await self._store.async_save(self._kept)
+        return outcome
+
+    def _report(self, outcome: SyncOutcome) -> None:
+        """Raise or remove the repair issues; log the new failures in one line."""
+        _update_issues(self._hass, self._entry, outcome.issues)
         if outcome.new_failures:
             _LOGGER.warning(
                 "Cannot update the hot-word tables of %s (%s); recognition goes on with the "
@@ -401,136 +157,22 @@ class HotWordTables:
                 self._entry.title,
                 "; ".join(outcome.new_failures),
             )
-        if outcome.retry:  # a change made meanwhile is synced then, too
-            self._failures += 1
-            wait = min(RETRY_FIRST_SECONDS * 2 ** (self._failures - 1), RETRY_MAX_SECONDS)
-            self._not_before = self._hass.loop.time() + wait
-            self._schedule(wait)
-        else:
-            self._failures = 0
-            self._not_before = 0.0
-            if self._again:  # names changed during the sync
-                self._schedule(0.0)
-
-    async def _async_sync_table(
-        self, language: TableLanguage, content: TableContent | None, outcome: _Outcome
-    ) -> None:
-        """Sync one table: nothing when the service holds its content already."""
-        state = self._states.setdefault(language, TableState())
-        state.content = content
-        if language in self._not_offered:
-            return
-        if (content is None or not content.words) and state.vocabulary_id is None:
-            self._states.pop(language)  # no table, none wanted
-            outcome.changed |= state.result is not None
-            return
-        if content is not None and (
-            (content.digest == state.digest and state.vocabulary_id is not None)
-            or content.digest == state.refused_digest
-        ):
-            return
-        outcome.changed = True
-        try:
-            if content is None or not content.words:
-                await self._async_delete(language, state)
-            else:
-                await self._async_write(language, state, content)
-        except SisError as err:
-            self._failed(language, state, err, outcome)
-        finally:
-            state.synced_at = dt_util.utcnow()
-
-    async def _async_write(
-        self, language: TableLanguage, state: TableState, content: TableContent
-    ) -> None:
-        """Replace the table, or find it by its name, or create it."""
-        tables = self._tables
-        table = (content.name, language, content.words)
-        vocabulary_id = state.vocabulary_id
-        if vocabulary_id is not None:
-            try:
-                await tables.replace(vocabulary_id, *table, description=DESCRIPTION)
-            except SisVocabularyNotFoundError:
-                _LOGGER.debug("The hot-word table %s is gone; looking for it by name", content.name)
-                vocabulary_id = None
-        if vocabulary_id is None:
-            found = await tables.find(content.name)
-            if found is None:
-                # Refused as a name taken (SIS.0204) only when a table of this name is in
-                # another project of the account, where it cannot be replaced from here.
-                vocabulary_id = await tables.create(*table, description=DESCRIPTION)
-            else:
-                vocabulary_id = found.vocabulary_id
-                await tables.replace(vocabulary_id, *table, description=DESCRIPTION)
-        if state.result not in (None, OK):
-            _LOGGER.info(
-                "The %s hot-word table of %s is up to date again", language, self._entry.title
-            )
-        state.vocabulary_id = vocabulary_id
-        state.digest = content.digest
-        state.result = OK
-        self._ids[language] = vocabulary_id
-
-    async def _async_delete(self, language: TableLanguage, state: TableState) -> None:
-        """Delete a table that is no longer wanted (no words, or the feature turned off)."""
-        assert state.vocabulary_id is not None
-        await self._tables.delete(state.vocabulary_id)
-        self._ids.pop(language, None)
-        del self._states[language]
-
-    def _failed(
-        self, language: TableLanguage, state: TableState, err: SisError, outcome: _Outcome
-    ) -> None:
-        """Note a failed request, and whether and when to try again."""
-        if state.result in (None, OK, NOT_OFFERED):
-            outcome.new_failures.append(f"{language}: {err}")
-        else:
-            _LOGGER.debug("The %s hot-word table is still not updated: %s", language, err)
-        if isinstance(err, SisVocabularyLanguageError):
-            # A custom endpoint's region may not offer the language: not asked again.
-            self._not_offered.add(language)
-            state.result = NOT_OFFERED
-            return
-        state.result = _failure_code(err)
-        if isinstance(err, SisVocabularyWordError | SisConfigError):
-            # The same words would be refused again: wait for the names to change.
-            state.refused_digest = state.content.digest if state.content else None
-            return
-        outcome.retry = True
-        if isinstance(err, SisPermissionError):
-            outcome.issues.add(HotWordIssue.FORBIDDEN)
-        elif isinstance(err, SisVocabularyLimitError):
-            outcome.issues.add(HotWordIssue.TOO_MANY_TABLES)
-
-    def _update_issues(self, issues: set[HotWordIssue]) -> None:
-        """Raise the repair issues of this sync, remove those it no longer met."""
-        for issue in HotWordIssue:
-            issue_id = f"{issue.value}_{self._entry.entry_id}"
-            if issue in issues:
-                ir.async_create_issue(
-                    self._hass,
-                    DOMAIN,
-                    issue_id,
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.WARNING,
-                    translation_key=issue.value,
-                    translation_placeholders={
-                        "title": self._entry.title,
-                        "limit": str(MAX_TABLES),
-                    },
-                )
-            else:
-                ir.async_delete_issue(self._hass, DOMAIN, issue_id)
 
     def diagnostics(self) -> dict[str, Any]:
-        """Per language: the table, its words, the names left out, the last sync."""
+        """Per language: the table, its words, the names left out, the last sync and check.
+
+        And the table languages the service refused for the entry: since when, and the code.
+        """
         return {
-            "favour_names": self.favour_names,
-            "extra_words": len(self.extra_words),
+            "favour_names": self.settings.favour_names,
+            "extra_words": len(self.settings.extra_words),
             "languages": list(self.languages),
             "tables": {
                 language.value: _table_diagnostics(state)
-                for language, state in self._states.items()
+                for language, state in self._kept.states.items()
+            },
+            "refused_languages": {
+                language.value: refusal.stored() for language, refusal in self._kept.refused.items()
             },
         }
 
@@ -549,8 +191,27 @@ def _table_diagnostics(state: TableState) -> dict[str, Any]:
         if content
         else None,
         "last_sync": state.synced_at.isoformat() if state.synced_at else None,
+        "last_check": state.checked_at.isoformat() if state.checked_at else None,
         "result": state.result,
     }
+
+
+def _update_issues(hass: HomeAssistant, entry: ConfigEntry[Any], issues: set[HotWordIssue]) -> None:
+    """Raise the repair issues in `issues`, remove the others."""
+    for issue in HotWordIssue:
+        issue_id = f"{issue.value}_{entry.entry_id}"
+        if issue in issues:
+            ir.async_create_issue(
+                hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=issue.value,
+                translation_placeholders={"title": entry.title},
+            )
+        else:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def async_delete_tables(
@@ -558,23 +219,20 @@ async def async_delete_tables(
 ) -> None:
     """Delete the tables of a removed entry, and what is kept of them.
 
-    The tables are those the store knows, and any table of the project with
-    one of the entry's table names (made before the store could keep its id).
-    A failure is one warning naming the tables to delete by hand, unless no
-    table was known; the entry is removed anyway.
+    The tables are those the store knows, and for a language without one, the
+    table of the project with the entry's table name, if any (made before the
+    store could keep its id). A failure is one warning naming the tables to
+    delete by hand, unless no table was known; the entry is removed anyway.
     """
-    store = _store(hass, entry.entry_id)
-    data = await store.async_load() or {}
-    names = {table_name(entry.entry_id, language) for language in TableLanguage}
-    known = {
-        state.vocabulary_id
-        for stored in (data.get("tables") or {}).values()
-        if (state := TableState.from_stored(stored)).vocabulary_id is not None
-    }
+    store = HotWordStore(hass, entry.entry_id)
+    known = (await store.async_load()).ids()
+    names = {language: table_name(entry.entry_id, language) for language in TableLanguage}
     try:
         tables = make_client().vocabularies
-        found = {table.vocabulary_id for table in await tables.list_all() if table.name in names}
-        for vocabulary_id in sorted(known | found):
+        for language, name in names.items():
+            if language not in known and (found := await tables.find(name)) is not None:
+                known[language] = found.vocabulary_id
+        for vocabulary_id in known.values():
             await tables.delete(vocabulary_id)
     except SisError as err:
         log = _LOGGER.warning if known else _LOGGER.debug
@@ -583,8 +241,7 @@ async def async_delete_tables(
             "in the Huawei Cloud console",
             entry.title,
             err,
-            " and ".join(sorted(names)),
+            " and ".join(names.values()),
         )
     await store.async_remove()
-    for issue in HotWordIssue:
-        ir.async_delete_issue(hass, DOMAIN, f"{issue.value}_{entry.entry_id}")
+    _update_issues(hass, entry, set())

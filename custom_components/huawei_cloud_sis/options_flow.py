@@ -38,6 +38,7 @@ from . import create_client
 from .const import (
     CONF_ADD_PUNC,
     CONF_DIGIT_NORM,
+    CONF_EVERY_VOICE,
     CONF_EXTRA_WORDS,
     CONF_FALLBACK_ENGINE,
     CONF_FALLBACK_ON_EMPTY,
@@ -66,6 +67,7 @@ from .languages import (
     region_of,
     table_languages_for_region,
 )
+from .learned_voices import learned_voices, refused_voices
 from .settings import (
     DEFAULT_ADD_PUNC,
     DEFAULT_DIGIT_NORM,
@@ -84,15 +86,23 @@ from .sis import (
     SisError,
     is_vocabulary_id,
 )
-from .validation import ValidationError, check_settings, form_error
+from .validation import (
+    ValidationError,
+    changed_voices,
+    check_settings,
+    check_voice_settings,
+    form_error,
+)
 from .voice_settings import (
+    DEFAULT_EVERY_VOICE,
     DEFAULTS as VOICE_DEFAULTS,
     RANGES as VOICE_RANGES,
+    VoiceSettings,
     synthesis_languages,
     takes,
     voice_option_key,
-    voices_for_language,
     voices_for_region,
+    without_refused,
 )
 
 SECTION_RECOGNITION = "recognition"
@@ -184,9 +194,12 @@ def _voice_detection_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any
 def _voice_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
     # The voice of each language and the settings the region's voices take (none: no synthesis).
     region: str = entry.data[CONF_REGION]
+    settings = VoiceSettings.from_options(entry.options, region)
+    refused = refused_voices(entry)
     fields: dict[Any, Any] = {}
     for language in synthesis_languages(region):
-        voices = voices_for_language(region, language)
+        if not (voices := settings.offered(language, refused)):
+            continue  # the service refused every voice of the language
         # Each voice is named by the translation of its id (selector.voice.options).
         fields[vol.Required(voice_option_key(language), default=voices[0].voice_id)] = (
             SelectSelector(
@@ -197,6 +210,8 @@ def _voice_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
                 )
             )
         )
+    if fields:
+        fields[vol.Required(CONF_EVERY_VOICE, default=DEFAULT_EVERY_VOICE)] = BooleanSelector()
     offered = voices_for_region(region)
     for key, step in ((CONF_SPEED, 10), (CONF_PITCH, 10), (CONF_VOLUME, 5)):
         if any(takes(voice, key) for voice in offered):
@@ -311,6 +326,7 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
             "message": "",
             "words": "",
             "limit": str(MAX_WORDS_PER_TABLE),
+            "voice": "",
         }
         entry = self.config_entry
         schema = _options_schema(self.hass, entry)
@@ -335,7 +351,13 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
         schema = _options_schema(self.hass, entry, opened)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, _nested(schema, shown)),
+            data_schema=self.add_suggested_values_to_schema(
+                schema,
+                # A voice the service refused shows as the voice that speaks instead.
+                _nested(
+                    schema, without_refused(shown, entry.data[CONF_REGION], refused_voices(entry))
+                ),
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -363,11 +385,13 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
         return errors
 
     async def _check(self, options: Mapping[str, Any]) -> None:
-        """Have the service try changed recognition settings before they are saved."""
+        """Have the service try changed recognition and voice settings before they are saved."""
         entry = self.config_entry
         region: str = entry.data[CONF_REGION]
         settings = RecognitionSettings.from_options(options, region)
-        if settings == RecognitionSettings.from_options(entry.options, region):
+        recognition = settings != RecognitionSettings.from_options(entry.options, region)
+        voices = changed_voices(region, entry.options, options, refused_voices(entry))
+        if not recognition and not voices:
             return
         if entry.state is ConfigEntryState.LOADED:
             client: SisClient = entry.runtime_data.client
@@ -376,7 +400,9 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
                 client = create_client(async_get_clientsession(self.hass), entry.data)
             except SisError as err:
                 raise form_error(err) from err
-        await check_settings(client, region, settings)
+        if recognition:
+            await check_settings(client, region, settings)
+        await check_voice_settings(client, voices, learned_voices(entry))
 
 
 class _NumberBox(NumberSelector):

@@ -64,6 +64,16 @@ SAMPLE_RATES: Final[Mapping[int, AudioFormat]] = {
 """Sample rates the entity takes (16-bit mono PCM) and their audio format."""
 
 
+def own_vocabulary_ids(options: Mapping[str, Any]) -> dict[str, str]:
+    """Return language tag → the hot-word table the user named for it in the options."""
+    return {
+        tag: table
+        for tag, language in LANGUAGES.items()
+        if language.table_language is not None
+        and is_vocabulary_id(table := options.get(language.vocabulary_option_key))
+    }
+
+
 def _number(options: Mapping[str, Any], key: str, default: int) -> int:
     try:
         return RANGES[key].check(key, options.get(key, default))
@@ -104,19 +114,13 @@ class RecognitionSettings:
             and chosen in language.models_in(offered)
         }
         mode = options.get(CONF_MODE)
-        vocabulary_ids = {
-            tag: table
-            for tag, language in LANGUAGES.items()
-            if language.table_language is not None
-            and is_vocabulary_id(table := options.get(language.vocabulary_option_key))
-        }
         return cls(
             mode=RecognitionMode(mode)
             if isinstance(mode, str) and mode in RecognitionMode
             else DEFAULT_MODE,
             add_punc=bool(options.get(CONF_ADD_PUNC, DEFAULT_ADD_PUNC)),
             digit_norm=bool(options.get(CONF_DIGIT_NORM, DEFAULT_DIGIT_NORM)),
-            vocabulary_ids=vocabulary_ids,
+            vocabulary_ids=own_vocabulary_ids(options),
             vad_head=_number(options, CONF_VAD_HEAD, DEFAULT_VAD_HEAD),
             vad_tail=_number(options, CONF_VAD_TAIL, DEFAULT_VAD_TAIL),
             max_seconds=_number(options, CONF_MAX_SECONDS, DEFAULT_MAX_SECONDS),

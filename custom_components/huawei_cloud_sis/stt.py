@@ -26,6 +26,7 @@ from homeassistant.components.stt import (
     SpeechResultState,
     SpeechToTextEntity,
 )
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -78,14 +79,16 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
     def __init__(self, hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> None:
         """Describe the entity from its config entry."""
         self._entry = entry
+        self._runtime = entry.runtime_data
+        """What the entry keeps while loaded; a request that outlives an unload still has it."""
         self._settings = RecognitionSettings.from_options(entry.options, entry.data[CONF_REGION])
         self._scripts = TextScripts.from_options(entry.options)
         self._fallback = Fallback(
             hass=hass,
             settings=FallbackSettings.from_options(entry.options),
-            counts=entry.runtime_data.fallbacks,
+            counts=self._runtime.fallbacks,
             mode=self._settings.mode,
-            timeout=entry.runtime_data.client.timeouts.session(self._settings.mode),
+            timeout=self._runtime.client.timeouts.session(self._settings.mode),
         )
         self._languages = languages_for_region(entry.data[CONF_REGION])
         self._attr_unique_id = entry.entry_id
@@ -192,7 +195,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
     ) -> Recognition | None:
         """Return the recognition of a request; None when no model takes its audio."""
         rate = int(metadata.sample_rate)
-        runtime = self._entry.runtime_data
+        runtime = self._runtime
         try:
             config = self._settings.config(
                 metadata.language,
@@ -214,7 +217,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         A session whose text is known hears END (cancel) in the background.
         """
         outcome = recognition.outcome
-        self._entry.runtime_data.record(outcome)
+        self._runtime.record(outcome)
         if outcome.audio_truncated:
             mode = self._settings.mode
             _LOGGER.warning(
@@ -222,7 +225,12 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                 mode.value,
                 mode.max_audio_seconds,
             )
-        if not answered or outcome.text is None or recognition.done:
+        if (
+            not answered
+            or outcome.text is None
+            or recognition.done
+            or self._entry.state is not ConfigEntryState.LOADED
+        ):
             await recognition.close()
         else:
             self._entry.async_create_background_task(
@@ -242,7 +250,7 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         self, metadata: SpeechMetadata, copy: AudioCopy | None, outcome: RecognitionOutcome
     ) -> SpeechResult:
         """Report the outcome; return Huawei Cloud's text, or the fallback engine's answer."""
-        problem = self._entry.runtime_data.reporter.async_recognised(outcome)
+        problem = self._runtime.reporter.async_recognised(outcome)
         answer = await self._fallback.async_answer(self.entity_id, metadata, copy, outcome, problem)
         if answer.line is not None:
             _LOGGER.log(answer.level, "%s", answer.line)

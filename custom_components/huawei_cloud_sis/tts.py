@@ -5,6 +5,11 @@ reply) and plays the audio as it comes. The library speaks it sentence by
 sentence (`SisClient.speak`); the entity maps the voice and settings in, and
 the audio out as WAV with an open-ended header, as Home Assistant's own
 streaming engines do.
+
+The voice and settings in effect are the entity's `default_options`, so that
+Home Assistant's audio cache, keyed on them, follows a change of options or a
+voice the service refused. A refused voice gives way to the language's
+default voice (the library speaks the reply on; `LearnedVoices` remembers).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 import contextlib
 import io
 import logging
+from typing import Any
 import wave
 
 from homeassistant.components import tts
@@ -27,8 +33,8 @@ from .audio import SAMPLE_WIDTH
 from .const import CONF_PITCH, CONF_REGION, CONF_SPEED, CONF_VOLUME, DOMAIN
 from .device import service_device
 from .reporter import Work
-from .sis import SisConfigError, SynthesisConfig, SynthesisOutcome
-from .voice_settings import VoiceSettings, synthesis_languages, voices_for_language
+from .sis import SisConfigError, StreamingSynthesis, SynthesisOutcome
+from .voice_settings import VoiceChoice, VoiceSettings, synthesis_languages, voice_option_key
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -44,7 +50,9 @@ async def async_setup_entry(
     """Add the entry's text-to-speech entity where the region offers speech synthesis."""
     if synthesis_languages(entry.data[CONF_REGION]):
         labels = await async_voice_labels(hass, hass.config.language)
-        async_add_entities([HuaweiSisTextToSpeech(entry, hass.config.language, labels)])
+        entity = HuaweiSisTextToSpeech(entry, hass.config.language, labels)
+        entry.runtime_data.voices.async_setup(entity.settings)
+        async_add_entities([entity])
 
 
 async def async_voice_labels(hass: HomeAssistant, language: str) -> dict[str, str]:
@@ -88,23 +96,40 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
         `labels` name the voices in that language.
         """
         self._entry = entry
+        self._runtime = entry.runtime_data
+        """What the entry keeps while loaded; a reply that outlives an unload still has it."""
         self._labels = labels
         self._region: str = entry.data[CONF_REGION]
-        self._settings = VoiceSettings.from_options(entry.options, self._region)
+        self.settings = VoiceSettings.from_options(entry.options, self._region)
         self._attr_unique_id = entry.entry_id
-        self._attr_supported_options = [tts.ATTR_VOICE, CONF_SPEED, CONF_PITCH, CONF_VOLUME]
         self._attr_device_info = service_device(entry)
         self._attr_supported_languages = synthesis_languages(self._region)
+        self._attr_supported_options = [
+            tts.ATTR_VOICE,
+            CONF_SPEED,
+            CONF_PITCH,
+            CONF_VOLUME,
+            *(voice_option_key(tag) for tag in self._attr_supported_languages),
+        ]
         primary = language.split("-", maxsplit=1)[0]
         self._attr_default_language = next(
             (tag for tag in self._attr_supported_languages if tag.split("-")[0] == primary),
             self._attr_supported_languages[0],
         )
 
+    @property
+    def default_options(self) -> Mapping[str, Any]:
+        """The voice of each language and the settings in effect (Home Assistant's cache key).
+
+        A voice the service refused is replaced by the language's default here
+        too, so that no audio cached before stands for the new voice.
+        """
+        return self.settings.default_options(self._runtime.voices.refused)
+
     @callback
     def async_get_supported_voices(self, language: str) -> list[tts.Voice] | None:
-        """Return the voices of a language in the entry's region, the default first."""
-        voices = voices_for_language(self._region, language)
+        """Return the voices to offer for a language in the entry's region, the default first."""
+        voices = self.settings.offered(language, self._runtime.voices.refused)
         return [
             tts.Voice(voice.voice_id, self._labels.get(voice.voice_id, voice.voice_id))
             for voice in voices
@@ -112,33 +137,46 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
 
     async def async_stream_tts_audio(self, request: TTSAudioRequest) -> TTSAudioResponse:
         """Speak the text while it arrives; the audio streams as WAV."""
+        learned = self._runtime.voices
         try:
-            config = self._settings.config(request.language, request.options)
+            choice = self.settings.choose(request.language, request.options, learned.refused)
         except SisConfigError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_voice_options",
                 translation_placeholders={"error": str(err)},
             ) from err
-        return TTSAudioResponse("wav", self._speak(request.message_gen, config))
+        learned.async_asked(choice)
+        return TTSAudioResponse("wav", self._speak(request.message_gen, choice))
 
-    async def _speak(
-        self, texts: AsyncIterable[str], config: SynthesisConfig
-    ) -> AsyncGenerator[bytes]:
+    async def _speak(self, texts: AsyncIterable[str], choice: VoiceChoice) -> AsyncGenerator[bytes]:
         """Yield the WAV header with the first audio, then the audio as it comes."""
-        speech = self._entry.runtime_data.client.speak(texts, config)
-        header: bytes | None = wav_header(config.sample_rate)
-        async with contextlib.aclosing(aiter(speech)) as audio:
-            async for chunk in audio:
-                yield chunk if header is None else header + chunk
-                header = None
+        runtime = self._runtime
+        speech = runtime.client.speak(
+            texts,
+            choice.config,
+            fallback=choice.fallback,
+            strip_markup=runtime.voices.markup_refused,
+        )
+        header: bytes | None = wav_header(choice.config.sample_rate)
+        try:
+            async with contextlib.aclosing(aiter(speech)) as audio:
+                async for chunk in audio:
+                    yield chunk if header is None else header + chunk
+                    header = None
+        finally:
+            self._learn(speech)
         self._report(speech.outcome)
         if header is not None:
             yield header  # no audio: an empty WAV stream
 
+    def _learn(self, speech: StreamingSynthesis) -> None:
+        """Remember what the service answered, also when the reply was left early."""
+        self._runtime.voices.async_learned(speech.outcome)
+
     def _report(self, outcome: SynthesisOutcome) -> None:
         """Report the outcome of a reply; raise when it was not spoken to its end."""
-        reporter = self._entry.runtime_data.reporter
+        reporter = self._runtime.reporter
         if outcome.failure is None:
             reporter.async_succeeded()
             return

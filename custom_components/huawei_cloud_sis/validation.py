@@ -22,6 +22,7 @@ from .const import (
     REGION_CUSTOM,
 )
 from .languages import LANGUAGES, MODELS, languages_for_region
+from .learned_voices import LearnedVoices
 from .settings import RecognitionSettings
 from .sis import (
     AccountProblem,
@@ -38,8 +39,11 @@ from .sis import (
     SisProjectError,
     SisServerError,
     SisTimeoutError,
+    SisVoiceRefusedError,
+    SynthesisConfig,
     normalize_base_url,
 )
+from .voice_settings import VoiceSettings, synthesis_languages, voice_option_key
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -185,3 +189,58 @@ def refusal_error(
         field = language.vocabulary_option_key
         return ValidationError(f"refused_{field}", field=field, placeholders=placeholders)
     return ValidationError("settings_refused", placeholders=placeholders)
+
+
+def changed_voices(
+    region: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    refused: frozenset[str] = frozenset(),
+) -> dict[str, SynthesisConfig]:
+    """Return, by language, the synthesis configs that options `after` change from `before`.
+
+    The voice and the settings the voice takes, as a reply without a voice
+    of its own gets them (a refused voice gives way to the default).
+    """
+    old = VoiceSettings.from_options(before, region)
+    new = VoiceSettings.from_options(after, region)
+    changed: dict[str, SynthesisConfig] = {}
+    for language in synthesis_languages(region):
+        config = new.choose(language, {}, refused).config
+        if config != old.choose(language, {}, refused).config:
+            changed[language] = config
+    return changed
+
+
+async def check_voice_settings(
+    client: SisClient, configs: Mapping[str, SynthesisConfig], learned: LearnedVoices | None
+) -> None:
+    """Let the service speak one word with each language's changed voice settings.
+
+    One billed call per language (`SisClient.probe_voice`). A refused voice is
+    remembered (`learned`) and becomes a form error naming it, tied to the
+    language's voice field; another refusal names the voice. The service's
+    code and message follow as a trailer.
+    """
+    for language, config in configs.items():
+        field = voice_option_key(language)
+        try:
+            await client.probe_voice(config)
+        except SisVoiceRefusedError as err:
+            if learned is not None:
+                learned.async_voice_refused(err)
+            raise ValidationError(
+                "voice_refused",
+                field=field,
+                placeholders={"voice": err.voice, "code": err.label, "message": err.message},
+            ) from err
+        except SisServerError as err:
+            if err.code is None or isinstance(err, SisAccountError):
+                raise form_error(err) from err
+            raise ValidationError(
+                "voice_settings_refused",
+                field=field,
+                placeholders={"voice": config.voice, "code": err.code, "message": err.message},
+            ) from err
+        except Exception as err:
+            raise form_error(err) from err

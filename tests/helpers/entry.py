@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
+from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.huawei_cloud_sis.const import (
     AUTH_TYPE_AKSK,
@@ -20,9 +24,10 @@ from custom_components.huawei_cloud_sis.const import (
     CONF_SECRET_KEY,
     CONF_SIS_ENDPOINT,
     CONF_USERNAME,
+    DOMAIN,
     REGION_CUSTOM,
 )
-from custom_components.huawei_cloud_sis.sis import Timeouts
+from custom_components.huawei_cloud_sis.sis import Endpoints, Timeouts
 from tests.sis_server import (
     ACCESS_KEY,
     DOMAIN_NAME,
@@ -70,3 +75,38 @@ def entry_data(server: Urls, auth_type: str = AUTH_TYPE_TOKEN) -> dict[str, Any]
 def reauth_flows(hass: HomeAssistant, entry: ConfigEntry) -> list[ConfigFlowResult]:
     """The reauth flows in progress for `entry`."""
     return list(entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
+
+
+@contextmanager
+def public_regions_at(server: Urls) -> Iterator[None]:
+    """Send the requests of entries of a public region to the local server.
+
+    The local server tells the region by the project; the entry keeps its region's facts.
+    """
+
+    def local(region: str) -> Endpoints:
+        return Endpoints.custom(server.sis_url, server.iam_url, region)
+
+    with patch.object(Endpoints, "for_region", side_effect=local):
+        yield
+
+
+def public_entry(
+    hass: HomeAssistant, region: str, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    """A config entry of a public region, signed in with an access key, added to Home Assistant."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Huawei Cloud SIS",
+        data={
+            CONF_REGION: region,
+            CONF_AUTH_TYPE: AUTH_TYPE_AKSK,
+            CONF_ACCESS_KEY: ACCESS_KEY,
+            CONF_SECRET_KEY: SECRET_KEY,
+            CONF_PROJECT_ID: PROJECTS[region],
+        },
+        options=options or {},
+        unique_id=PROJECTS[region],
+    )
+    entry.add_to_hass(hass)
+    return entry

@@ -21,7 +21,15 @@ SECTIONS = {
     "hot_words": {"favour_names", "extra_words", "vocabulary_id_zh_cn", "vocabulary_id_en_us"},
     "fallback": {"fallback_engine", "fallback_on_empty"},
     "voice_detection": {"vad_head", "vad_tail", "max_seconds"},
-    "voice": {"voice_zh_cn", "voice_en_us", "voice_ar", "speed", "pitch", "volume"},
+    "voice": {
+        "voice_zh_cn",
+        "voice_en_us",
+        "voice_ar",
+        "every_voice",
+        "speed",
+        "pitch",
+        "volume",
+    },
 }
 """Which section of the form shows which option."""
 

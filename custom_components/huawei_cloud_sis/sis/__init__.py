@@ -19,6 +19,7 @@ from .errors import (
     SisConfigError,
     SisConnectionError,
     SisError,
+    SisMarkupError,
     SisPermissionError,
     SisProjectError,
     SisProtocolError,
@@ -32,6 +33,7 @@ from .errors import (
     SisVocabularyNameTakenError,
     SisVocabularyNotFoundError,
     SisVocabularyWordError,
+    SisVoiceRefusedError,
 )
 from .framing import DEFAULT_FRAME_MS, AudioFramer
 from .hot_words import (
@@ -73,7 +75,7 @@ from .recognition_config import (
 from .regions import ANY_REGION, REGIONS, Region, Site, region
 from .sentences import SentenceSplitter, speakable
 from .session import RecognitionSession, SessionState, SessionStats, VocabularyRefusal
-from .streaming import StreamingSynthesis
+from .streaming import MARKUP, StreamingSynthesis, without_markup
 from .synthesis import Synthesis, SynthesisStats
 from .synthesis_config import PITCH, SPEED, VOLUME, SynthesisConfig
 from .timeouts import Timeouts
@@ -84,12 +86,15 @@ from .vocabulary import (
     VocabularyClient,
     VocabularyInfo,
     VocabularyPage,
+    refuses_language,
 )
 from .voices import (
+    PROBE_TEXTS,
     SYNTHESIS_REGIONS,
     VOICES,
     Voice,
     VoiceTier,
+    default_voice,
     text_length,
     voices_for_region,
 )
@@ -97,11 +102,13 @@ from .voices import (
 __all__ = [
     "ANY_REGION",
     "DEFAULT_FRAME_MS",
+    "MARKUP",
     "MAX_SECONDS",
     "MAX_TABLES",
     "MAX_WORDS_PER_TABLE",
     "MAX_WORD_BYTES",
     "PITCH",
+    "PROBE_TEXTS",
     "REGIONS",
     "SPEED",
     "SYNTHESIS_REGIONS",
@@ -141,6 +148,7 @@ __all__ = [
     "SisConfigError",
     "SisConnectionError",
     "SisError",
+    "SisMarkupError",
     "SisPermissionError",
     "SisProjectError",
     "SisProtocolError",
@@ -154,6 +162,7 @@ __all__ = [
     "SisVocabularyNameTakenError",
     "SisVocabularyNotFoundError",
     "SisVocabularyWordError",
+    "SisVoiceRefusedError",
     "Site",
     "StartResponse",
     "StreamingSynthesis",
@@ -175,6 +184,7 @@ __all__ = [
     "WordInfo",
     "WordList",
     "build_word_list",
+    "default_voice",
     "is_loopback_host",
     "is_vocabulary_id",
     "join_texts",
@@ -182,11 +192,13 @@ __all__ = [
     "name_to_words",
     "normalize_base_url",
     "parse_message",
+    "refuses_language",
     "region",
     "speakable",
     "table_language_for_model",
     "text_length",
     "voices_for_region",
+    "without_markup",
     "word_problem",
     "worth_retrying",
 ]

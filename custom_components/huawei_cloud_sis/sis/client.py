@@ -16,10 +16,11 @@ from .recognition import Recognition
 from .recognition_config import RecognitionConfig, RecognitionMode
 from .session import RecognitionSession
 from .streaming import StreamingSynthesis
-from .synthesis import Synthesis
+from .synthesis import Synthesis, SynthesisStats
 from .synthesis_config import SynthesisConfig
 from .timeouts import DEFAULT_TIMEOUTS, Timeouts
 from .vocabulary import VocabularyClient
+from .voices import PROBE_TEXTS
 
 
 class SisClient:
@@ -92,11 +93,36 @@ class SisClient:
             extra_headers=self._headers,
         )
 
-    def speak(self, texts: AsyncIterable[str], config: SynthesisConfig) -> StreamingSynthesis:
-        """Return the synthesis of text arriving in pieces (iterate it for the audio)."""
+    def speak(
+        self,
+        texts: AsyncIterable[str],
+        config: SynthesisConfig,
+        *,
+        fallback: SynthesisConfig | None = None,
+        strip_markup: bool = False,
+    ) -> StreamingSynthesis:
+        """Return the synthesis of text arriving in pieces (iterate it for the audio).
+
+        When the service refuses the voice of `config`, the reply goes on in
+        the voice of `fallback`; `strip_markup` leaves `<`, `>` and `&` out
+        from the start (see `StreamingSynthesis`).
+        """
         return StreamingSynthesis(
-            lambda text: self.synthesize(text, config), texts, max_chars=config.spec.max_text
+            self.synthesize, texts, config=config, fallback=fallback, strip_markup=strip_markup
         )
+
+    async def probe_voice(self, config: SynthesisConfig) -> SynthesisStats:
+        """Synthesise a word in the voice's language to its end; return the figures.
+
+        Proves that the service takes the voice and its settings, for the price
+        of one billed call (`PROBE_TEXTS`: one to three characters). Raises
+        what ended it: `SisVoiceRefusedError` when the voice is refused.
+        """
+        synthesis = self.synthesize(PROBE_TEXTS[config.spec.language], config)
+        async with synthesis:
+            async for _ in synthesis:
+                pass
+        return synthesis.stats
 
     async def verify(self) -> None:
         """Check the credentials with IAM (raises SisAuthError or SisProjectError)."""

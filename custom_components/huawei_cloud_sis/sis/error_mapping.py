@@ -9,7 +9,8 @@ wherever it arrives:
   errors, refused credentials) wins over the HTTP status;
 - otherwise 401 is refused credentials, 403 a missing permission, 404 an API
   that does not exist for the project, 429 throttling, 5xx a failure of the
-  service and any other status a refusal.
+  service and any other status a refusal;
+- a refused synthesis may be about its voice or its text (`from_synthesis_failure`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .errors import (
     SisCertificateError,
     SisConnectionError,
     SisError,
+    SisMarkupError,
     SisPermissionError,
     SisProjectError,
     SisProtocolError,
@@ -37,6 +39,7 @@ from .errors import (
     SisVocabularyNameTakenError,
     SisVocabularyNotFoundError,
     SisVocabularyWordError,
+    SisVoiceRefusedError,
 )
 
 CREDENTIAL_CODES: Final = frozenset({"SIS.0101", "SIS.0102"})
@@ -72,6 +75,15 @@ RETRYABLE_CODES: Final = frozenset(
     }
 )
 """Service codes that mean "try again"."""
+VOICE_CODES: Final = frozenset({"SIS.0411"})
+"""The error table's code for a premium voice used against its constraints: what real-time
+synthesis answers a voice it does not take with (disputed point T1; the product never sends
+what the constraints forbid, such as a pitch for a premium voice)."""
+VOICE_WORDS: Final = ("property",)
+"""A refusal whose message names the START field of the voice is about the voice, whatever its
+code (SIS.0032 "'property' is invalid", the generic code for a bad field)."""
+MARKUP_CODES: Final = frozenset({"SIS.0419"})
+""""Illegal SSML: the text holds illegal characters" (the current error table; T3)."""
 
 
 _BY_STATUS: Final[dict[int, tuple[type[SisError], str]]] = {
@@ -193,6 +205,30 @@ def worth_retrying(err: SisError) -> bool:
     if isinstance(err, SisServerError):
         return (err.status or 0) >= 500 or err.code in RETRYABLE_CODES
     return False
+
+
+def from_synthesis_failure(err: SisError, voice: str) -> SisError:
+    """Return what a failed synthesis with `voice` means: the voice, the text, or `err` itself.
+
+    Only a plain refusal of the service counts (not an account problem, the
+    credentials or a failure worth retrying): SIS.0419 is the text's SSML
+    (`SisMarkupError`); SIS.0411, or a message naming `property` or the voice,
+    is the voice (`SisVoiceRefusedError`).
+    """
+    if type(err) is not SisServerError or worth_retrying(err):
+        return err
+    if err.code in MARKUP_CODES:
+        return SisMarkupError(err.message, code=err.code, trace_id=err.trace_id, fatal=err.fatal)
+    message = err.message.lower()
+    if (
+        err.code in VOICE_CODES
+        or voice.lower() in message
+        or any(word in message for word in VOICE_WORDS)
+    ):
+        return SisVoiceRefusedError(
+            err.message, voice=voice, code=err.code, trace_id=err.trace_id, fatal=err.fatal
+        )
+    return err
 
 
 def token_refresh_may_help(err: SisError) -> bool:

@@ -9,6 +9,10 @@ means, so that no caller has to read codes or HTTP statuses:
 - `SisAccountError`: the account cannot use the service now (arrears, frozen,
   real-name authentication missing, concurrency quota); its `problem` says which.
 - `SisVocabularyNotFoundError`: a hot-word table is gone.
+- `SisVoiceRefusedError`: real-time synthesis does not take the voice here;
+  another voice may speak the text.
+- `SisMarkupError`: the text holds characters the service reads as SSML; the
+  text without them may be spoken.
 - `SisConnectionError`, `SisTimeoutError`: the service was not reached, or did
   not answer in time.
 - `SisServerError`: any other refusal or failure of the service.
@@ -198,3 +202,31 @@ class SisVocabularyLanguageError(SisVocabularyError):
 
 class SisVocabularyLimitError(SisVocabularyError):
     """SIS.0208: the account holds as many hot-word tables as it may."""
+
+
+class SisVoiceRefusedError(SisServerError):
+    """Real-time synthesis refused the voice (`property`): it does not take it here.
+
+    SIS.0411, or any refusal of a START that names the voice or `property`.
+    Another voice may speak the same text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        voice: str,
+        code: str | None = None,
+        trace_id: str | None = None,
+        fatal: bool = False,
+    ) -> None:
+        """Also record the voice that was refused."""
+        super().__init__(message, code=code, trace_id=trace_id, fatal=fatal)
+        self.voice = voice
+
+
+class SisMarkupError(SisServerError):
+    """SIS.0419, "illegal SSML": the text holds `<`, `>` or `&`, which the service parses.
+
+    The same text without those characters may be spoken.
+    """

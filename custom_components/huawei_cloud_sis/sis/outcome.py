@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import SisError, SisSourceError
+from .errors import SisError, SisSourceError, SisVoiceRefusedError
 from .session import SessionStats, VocabularyRefusal
 from .synthesis import SynthesisStats
 
@@ -70,6 +70,14 @@ class SynthesisOutcome:
     pieces: int
     """Pieces of text synthesised (each is one billed call at least)."""
     characters: int
+    """Characters of the syntheses the service took (their START answered): what it bills."""
     audio_seconds: float
     trace_ids: tuple[str, ...]
     stats: tuple[SynthesisStats, ...]
+    """Figures of every synthesis, refused ones included."""
+    voice: str
+    """The voice the reply was spoken in at its end: the fallback once the first was refused."""
+    refused_voice: SisVoiceRefusedError | None = None
+    """The service refused the voice asked for; the reply went on in the fallback voice."""
+    markup_refused: bool = False
+    """The service refused `<`, `>` or `&` as SSML; the reply went on without them."""

@@ -24,6 +24,7 @@ import aiohttp
 from .auth import Auth
 from .connection import close_websocket, receive_frame
 from .endpoints import Endpoints
+from .error_mapping import from_synthesis_failure
 from .errors import (
     SisConnectionError,
     SisError,
@@ -74,7 +75,9 @@ class Synthesis(Exchange):
 
     `start` connects in the background (iterating starts it too); `close`
     always, or use it as an async context manager. The audio ends after the
-    END answer; a failure is raised from the iteration as a `SisError`.
+    END answer; a failure is raised from the iteration as a `SisError`
+    (`SisVoiceRefusedError` when the service does not take the voice,
+    `SisMarkupError` when it refuses the text's SSML characters).
     """
 
     def __init__(
@@ -154,7 +157,7 @@ class Synthesis(Exchange):
         except TimeoutError:
             self._finish(SisTimeoutError(f"The synthesis did not end within {bound:g} s"))
         except SisError as err:
-            self._finish(err)
+            self._finish(from_synthesis_failure(err, self.config.voice))
         except asyncio.CancelledError:
             self._finish(SisConnectionError("The synthesis was closed"))
             raise

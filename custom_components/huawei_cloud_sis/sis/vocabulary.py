@@ -4,11 +4,21 @@ A table belongs to the project it was created in, and its `vocabulary_id`
 goes into the START config of a recognition whose model takes its language.
 Values the service would refuse are refused here with `SisConfigError`
 before anything is sent.
+
+Huawei's pages leave the table list open in three ways (the project's notes
+call it H3), and `list_all` and `find` work under each reading:
+
+- the `name` filter may match exactly, match part of a name, or be ignored:
+  names are always compared here, exactly;
+- `offset` may count pages ("页码偏移量") or tables: the second page answers
+  which (`_pages`);
+- no largest `limit` is documented: the size of the first page says how many
+  the service gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 import logging
 import re
@@ -20,12 +30,17 @@ from yarl import URL
 from . import rest
 from .auth import Auth
 from .endpoints import Endpoints
-from .error_mapping import worth_retrying
+from .error_mapping import may_concern_vocabulary, worth_retrying
 from .errors import (
     SisConfigError,
     SisError,
     SisProtocolError,
+    SisServerError,
+    SisVocabularyLanguageError,
+    SisVocabularyLimitError,
+    SisVocabularyNameTakenError,
     SisVocabularyNotFoundError,
+    SisVocabularyWordError,
 )
 from .hot_words import MAX_WORDS_PER_TABLE, TableLanguage, word_problem
 from .recognition_config import is_vocabulary_id
@@ -41,7 +56,10 @@ DEFAULT_PAGE_SIZE: Final = 10
 """The service's default `limit` of the table list."""
 MAX_PAGE_SIZE: Final = 100
 """The largest `limit` asked for. The service documents no maximum; one page of this
-size holds every table an account may have."""
+size holds every table an account may have, when the service gives that many."""
+DISPUTED_LANGUAGES: Final = frozenset({TableLanguage.ENGLISH})
+"""Table languages Huawei's pages disagree about (H2): the user manual and the China site's
+current create page list `english`; the API reference of 2021 and the SDK do not."""
 _NAME_RE: Final = re.compile(rf"[A-Za-z0-9_#-]{{1,{MAX_NAME_LENGTH}}}")
 _LIST_LIMIT: Final = 10 * MAX_TABLES
 """A table list longer than this is taken as a service that never stops paging."""
@@ -72,6 +90,25 @@ class VocabularyPage:
     count: int | None
     """Tables of the project in all; None when the service leaves the count out."""
     tables: tuple[VocabularyInfo, ...]
+
+
+def refuses_language(err: SisError, language: TableLanguage | str) -> bool:
+    """Whether the refusal of a new table says the service keeps no tables of `language`.
+
+    SIS.0205 says so for any language. For a language the pages disagree
+    about, so does any other refusal of the request itself
+    (`may_concern_vocabulary`), whatever its code, unless it names another
+    cause: too many tables, a name taken, a word refused. Failures of the
+    service, the account or the credentials never do.
+    """
+    if isinstance(err, SisVocabularyLanguageError):
+        return True
+    other_cause = (SisVocabularyLimitError, SisVocabularyNameTakenError, SisVocabularyWordError)
+    return (
+        language in DISPUTED_LANGUAGES
+        and may_concern_vocabulary(err)
+        and not isinstance(err, other_cause)
+    )
 
 
 def _payload(
@@ -136,6 +173,42 @@ def _info(data: Any, what: str) -> VocabularyInfo:
         language=_string(data, "language", what),
         description=_string(data, "description", what, default=""),
     )
+
+
+def _new(
+    page: VocabularyPage, seen: dict[str, VocabularyInfo], *, first: bool = False
+) -> list[VocabularyInfo]:
+    """Return the tables of `page` not seen before, and note them as seen.
+
+    A page past the first two that brings nothing new is a service sending
+    the same page again.
+    """
+    new = [table for table in page.tables if table.vocabulary_id not in seen]
+    if page.tables and not new and not first:
+        raise SisProtocolError("SIS sent the same page of the table list again")
+    seen.update((table.vocabulary_id, table) for table in new)
+    if len(seen) > _LIST_LIMIT:
+        raise SisProtocolError("SIS does not stop sending the table list")
+    return new
+
+
+def _ended(
+    page: VocabularyPage, size: int, seen: dict[str, VocabularyInfo], *, unsure: bool = False
+) -> bool:
+    """Whether the list is read to its end once `page` (asked for `size` tables) is.
+
+    It is when every table counted is seen, or when a page is shorter than
+    asked, unless the count says tables are missing. `unsure`: the service may
+    give fewer than asked on every page, so only an empty page or the count
+    can say the list ended.
+    """
+    if page.count is not None:
+        if len(seen) >= page.count:
+            return True
+        if not page.tables or (len(page.tables) < size and not unsure):
+            raise SisProtocolError("SIS ended the table list before its count")
+        return False
+    return not page.tables or (len(page.tables) < size and not unsure)
 
 
 class VocabularyClient:
@@ -278,12 +351,14 @@ class VocabularyClient:
             words=tuple(contents),
         )
 
-    async def list_page(self, *, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0) -> VocabularyPage:
-        """Read one page of the project's tables: at most `limit`, skipping the first `offset`.
+    async def list_page(
+        self, *, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0, name: str | None = None
+    ) -> VocabularyPage:
+        """Read one page of the project's tables: at most `limit`, from `offset` on.
 
-        Whether `offset` counts tables or pages is not documented ("页码偏移量");
-        it is taken to count tables. `list_all` reads everything in one page of
-        `MAX_PAGE_SIZE` tables, which makes the difference moot.
+        Whether `offset` counts tables or pages is not documented; `list_all`
+        works either way. `name` asks the service to filter the tables by
+        name, which it may do exactly, by a part of the name, or not at all.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE or offset < 0:
             raise SisConfigError(
@@ -291,7 +366,12 @@ class VocabularyClient:
             )
         what = "hot-word table list"
         url = URL(await self._url()).with_query(limit=limit, offset=offset)
-        response = await self._request("GET", str(url), what)
+        # The filter goes in the body of the GET: the API reference of 2021 lists `name`
+        # under the request body ("请求消息"), apart from the URI parameters, and Huawei's
+        # SDK sends the request's only field, `ShowVocabulariesParams` (`name`), as its
+        # body. No source puts it in the query, where a strict gateway may refuse it.
+        payload = None if name is None else {"name": name}
+        response = await self._request("GET", str(url), what, payload)
         data = _object(response, what)
         result = data.get("result", [])
         count = data.get("count")
@@ -301,30 +381,58 @@ class VocabularyClient:
             raise SisProtocolError(f"SIS answered the {what} request with a malformed list")
         return VocabularyPage(count=count, tables=tuple(_info(item, what) for item in result))
 
-    async def list_all(self, *, page_size: int = MAX_PAGE_SIZE) -> list[VocabularyInfo]:
-        """Read every table of the project, page by page, each table once."""
-        found: dict[str, VocabularyInfo] = {}
-        offset = 0
-        while True:
-            page = await self.list_page(limit=page_size, offset=offset)
-            new = found | {table.vocabulary_id: table for table in page.tables}
-            if page.tables and len(new) == len(found):
-                raise SisProtocolError("SIS sent the same page of the table list again")
-            found = new
-            offset += len(page.tables)
-            if page.count is not None and offset >= page.count:
-                break
-            if len(page.tables) < page_size:
-                if page.count is not None:
-                    raise SisProtocolError("SIS ended the table list before its count")
-                break
-            if len(found) > _LIST_LIMIT:
-                raise SisProtocolError("SIS does not stop sending the table list")
-        return list(found.values())
+    async def list_all(self, *, name: str | None = None) -> list[VocabularyInfo]:
+        """Read every table of the project (those `name` filters, if given), each once."""
+        return [table async for table in self._pages(name)]
 
     async def find(self, name: str) -> VocabularyInfo | None:
-        """Return the project's table of this name, None if there is none."""
-        return next((table for table in await self.list_all() if table.name == name), None)
+        """Return the project's table of exactly this name, None if there is none.
+
+        Asks for the tables filtered by `name`: one request when the service
+        filters, and the whole list, page by page until the table shows, when
+        it ignores the filter. A service that refuses the filter is asked for
+        the list without it.
+        """
+        try:
+            return await self._first_named(name, name)
+        except SisServerError as err:
+            if type(err) is not SisServerError or worth_retrying(err):
+                raise  # not a refusal of the request itself
+            _LOGGER.debug("The table list was refused with a name filter; listing all: %s", err)
+        return await self._first_named(name, None)
+
+    async def _first_named(self, name: str, name_filter: str | None) -> VocabularyInfo | None:
+        async for table in self._pages(name_filter):
+            if table.name == name:
+                return table
+        return None
+
+    async def _pages(self, name: str | None) -> AsyncIterator[VocabularyInfo]:
+        """Yield every listed table once, whatever `offset` counts and however long a page is.
+
+        The first page asks for `MAX_PAGE_SIZE` tables; the number the service
+        gives is its page size. The second asks for `offset` 1: counting pages,
+        that is the page after the first; counting tables, it starts with the
+        first page's second table. What comes back says which, and the rest
+        of the list is read that way.
+        """
+        seen: dict[str, VocabularyInfo] = {}
+        page = await self.list_page(limit=MAX_PAGE_SIZE, name=name)
+        for table in _new(page, seen, first=True):
+            yield table
+        if _ended(page, MAX_PAGE_SIZE, seen, unsure=True):
+            return
+        size = len(page.tables)
+        page = await self.list_page(limit=size, offset=1, name=name)
+        counts_pages = bool(page.tables) and page.tables[0].vocabulary_id not in seen
+        offset = 2 if counts_pages else 1 + len(page.tables)
+        for table in _new(page, seen, first=True):
+            yield table
+        while not _ended(page, size, seen):
+            page = await self.list_page(limit=size, offset=offset, name=name)
+            for table in _new(page, seen):
+                yield table
+            offset += 1 if counts_pages else len(page.tables)
 
     async def delete(self, vocabulary_id: str) -> None:
         """Delete a table; return normally once it is gone.

@@ -14,6 +14,25 @@ Sources, and where they disagree:
   characters, 8 or 16 kHz PCM, and a config of `audio_format`, `sample_rate`,
   `property` and `subtitle` only: no speed, pitch or volume.
 
+Which voices real-time synthesis takes is disputed (point T1 of the project's
+notes on Huawei's pages). The SDK's list is that of the non-streaming `/tts`
+API; the real-time pages name far fewer:
+
+- the 2021 real-time API pages (`huaweicloudDocs/sis`, 实时语音合成请求): "only
+  the common voices" xiaoqi, xiaoyu, xiaoyan and xiaowang;
+- the SDK reference of real-time synthesis (sis_05_0066, sis_05_0069): those
+  and the premium huaxiaomei and huaxiaofei, "pcm only";
+- the current real-time API page (sis_03_0115), in its text-length clause:
+  huaxiaolong, huaxiaorui, amy and alvin too, and eight newer voices
+  (huaxiaohe, -ye, -xue, -jiao, -hui, -kang, -kun, -quan) that no voice list
+  describes, so they are not offered here.
+
+`Voice.realtime` marks the voices a real-time page names; lists offer only
+those unless asked for every documented voice, and each language's default is
+one of them. The local server's reading `realtime_voices="realtime_pages"`
+(tests/sis_server/synthesis_rules.py, `REALTIME_PAGE_VOICES`) takes the same
+voices and the eight newer ones.
+
 Language tags are BCP 47, as callers store them.
 """
 
@@ -69,6 +88,8 @@ class Voice:
     volume: bool = True
     """Takes `volume`."""
     sample_rates: tuple[int, ...] = (8000, 16000)
+    realtime: bool = False
+    """A real-time synthesis page names it (see the module's text)."""
 
     @property
     def label(self) -> str:
@@ -77,7 +98,9 @@ class Voice:
         return f"{self.name} ({self.description}{tier})"
 
 
-def _standard(voice_id: str, language: str, name: str, description: str) -> Voice:
+def _standard(
+    voice_id: str, language: str, name: str, description: str, *, realtime: bool = False
+) -> Voice:
     return Voice(
         voice_id=voice_id,
         language=language,
@@ -85,6 +108,7 @@ def _standard(voice_id: str, language: str, name: str, description: str) -> Voic
         description=description,
         tier=VoiceTier.STANDARD,
         regions=CHINA_REGIONS,
+        realtime=realtime,
     )
 
 
@@ -96,6 +120,7 @@ def _premium(
     *,
     max_text: int = SHORT_TEXT,
     sample_rates: tuple[int, ...] = (8000, 16000),
+    realtime: bool = False,
 ) -> Voice:
     return Voice(
         voice_id=voice_id,
@@ -107,6 +132,7 @@ def _premium(
         max_text=max_text,
         pitch=False,
         sample_rates=sample_rates,
+        realtime=realtime,
     )
 
 
@@ -122,6 +148,7 @@ def _virtual_human(voice_id: str, language: str, name: str, description: str) ->
         speed=False,
         pitch=False,
         volume=False,
+        realtime=True,
     )
 
 
@@ -134,16 +161,16 @@ _ONLY_16K: Final = (16000,)
 VOICES: Final[Mapping[str, Voice]] = {
     voice.voice_id: voice
     for voice in (
-        # The first voice of a language offered in a region is its default there.
-        _standard("chinese_xiaoqi_common", _ZH, "Xiaoqi 小琪", "standard female"),
-        _standard("chinese_xiaoyu_common", _ZH, "Xiaoyu 小宇", "standard male"),
-        _standard("chinese_xiaoyan_common", _ZH, "Xiaoyan 小燕", "gentle female"),
+        # The first real-time voice of a language offered in a region is its default there.
+        _standard("chinese_xiaoqi_common", _ZH, "Xiaoqi 小琪", "standard female", realtime=True),
+        _standard("chinese_xiaoyu_common", _ZH, "Xiaoyu 小宇", "standard male", realtime=True),
+        _standard("chinese_xiaoyan_common", _ZH, "Xiaoyan 小燕", "gentle female", realtime=True),
         _standard("chinese_xiaowen_common", _ZH, "Xiaowen 小雯", "soft female"),
         _standard("chinese_xiaojing_common", _ZH, "Xiaojing 小婧", "playful female"),
         _standard("chinese_xiaoxia_common", _ZH, "Xiaoxia 小夏", "warm female"),
         _standard("chinese_xiaoqian_common", _ZH, "Xiaoqian 小倩", "mature female"),
         _standard("chinese_xiaosong_common", _ZH, "Xiaosong 小宋", "spirited male"),
-        _standard("chinese_xiaowang_common", _ZH, "Xiaowang 小王", "child"),
+        _standard("chinese_xiaowang_common", _ZH, "Xiaowang 小王", "child", realtime=True),
         _standard("chinese_xiaodai_common", _ZH, "Xiaodai 小呆", "cute child"),
         _premium("chinese_huaxiaoxia_common", _ZH, "Hua Xiaoxia 华小夏", "warm female"),
         _premium("chinese_huaxiaogang_common", _ZH, "Hua Xiaogang 华晓刚", "crisp male"),
@@ -177,6 +204,7 @@ VOICES: Final[Mapping[str, Voice]] = {
             "Hua Xiaomei 华小美",
             "gentle female",
             max_text=LONG_TEXT,
+            realtime=True,
         ),
         _premium(
             "chinese_huaxiaofei_common",
@@ -184,6 +212,7 @@ VOICES: Final[Mapping[str, Voice]] = {
             "Hua Xiaofei 华小飞",
             "lively male",
             max_text=LONG_TEXT,
+            realtime=True,
         ),
         _premium(
             "chinese_huaxiaolong_common",
@@ -191,6 +220,7 @@ VOICES: Final[Mapping[str, Voice]] = {
             "Hua Xiaolong 华小龙",
             "lively male",
             max_text=LONG_TEXT,
+            realtime=True,
         ),
         _premium(
             "chinese_huaxiaorui_common",
@@ -198,6 +228,7 @@ VOICES: Final[Mapping[str, Voice]] = {
             "Hua Xiaorui 华小蕊",
             "thoughtful female",
             max_text=LONG_TEXT,
+            realtime=True,
         ),
         _premium("chinese_huaxiaoru_common", _ZH, "Hua Xiaoru 华小汝", f"soft female, {_MIXED}"),
         _premium(
@@ -217,8 +248,12 @@ VOICES: Final[Mapping[str, Voice]] = {
             "chinese_huaxiaojun_common", _ZH, "Hua Xiaojun 华小筠", f"mature female, {_MIXED}"
         ),
         _standard("english_cameal_common", _EN, "Cameal", "soft female"),
-        _premium("english_amy_common", _EN, "Amy", "mature female", max_text=LONG_TEXT),
-        _premium("english_alvin_common", _EN, "Alvin", "mature male", max_text=LONG_TEXT),
+        _premium(
+            "english_amy_common", _EN, "Amy", "mature female", max_text=LONG_TEXT, realtime=True
+        ),
+        _premium(
+            "english_alvin_common", _EN, "Alvin", "mature male", max_text=LONG_TEXT, realtime=True
+        ),
         _virtual_human("english_dh_female", _EN, "Aisha", "female"),
         _virtual_human("english_dh_male", _EN, "Ahmed", "male"),
         _virtual_human("arabic_dh_female", _AR, "Aisha", "female"),
@@ -227,10 +262,25 @@ VOICES: Final[Mapping[str, Voice]] = {
 }
 """Every documented voice, in the order they are listed."""
 
+PROBE_TEXTS: Final[Mapping[str, str]] = {_ZH: "好", _EN: "Hi", _AR: "نعم"}
+"""A word of each language, the shortest text that proves a voice: one billed call."""
 
-def voices_for_region(region: str | None) -> list[Voice]:
-    """Return the voices of a region; every voice when the region is not known."""
-    return [voice for voice in VOICES.values() if region is None or region in voice.regions]
+
+def voices_for_region(region: str | None, *, every_documented: bool = False) -> list[Voice]:
+    """Return the voices of a region that a real-time page names, or every documented one.
+
+    The region None (not known) offers the voices of every region. The voices
+    a real-time page names come first, in the order of `VOICES`.
+    """
+    offered = [voice for voice in VOICES.values() if region is None or region in voice.regions]
+    return [voice for voice in offered if voice.realtime] + (
+        [voice for voice in offered if not voice.realtime] if every_documented else []
+    )
+
+
+def default_voice(region: str | None, language: str) -> Voice | None:
+    """Return a language's default voice in a region: the first a real-time page names."""
+    return next((voice for voice in voices_for_region(region) if voice.language == language), None)
 
 
 def text_length(text: str) -> int:

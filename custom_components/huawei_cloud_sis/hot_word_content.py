@@ -1,0 +1,126 @@
+"""What each hot-word table of an entry should hold: its name, its words and their hash.
+
+A table holds the user's extra words and, unless turned off, the names of the
+home (`home_names`), in that order of priority, within the service's limits
+(`sis.build_word_list`).
+
+The names are read and turned into words on the event loop, in slices, and
+what each name became is kept for the next sync (`WordCache`), so a sync never
+holds the loop for more than a few milliseconds. (An executor job would hold
+it longer: a thread busy with Python code keeps the loop waiting for the GIL
+for milliseconds at a time.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+import hashlib
+import json
+from typing import Final
+
+from homeassistant.core import HomeAssistant
+
+from . import home_names
+from .home_names import HomeNames, NameKind
+from .hot_word_settings import HotWordSettings
+from .sis import DroppedName, DropReason, TableLanguage, build_word_list, name_to_words
+
+NAMES_PER_SLICE: Final = 40
+"""Names turned into words before the event loop is given back (some 50 µs each)."""
+DESCRIPTION: Final = "Names in a Home Assistant home, kept up to date by Home Assistant"
+"""The description of every table (part of its content hash)."""
+LANGUAGE_SUFFIXES: Final[Mapping[TableLanguage, str]] = {
+    TableLanguage.CHINESE_MANDARIN: "zh",
+    TableLanguage.ENGLISH: "en",
+}
+
+
+def table_name(entry_id: str, language: TableLanguage) -> str:
+    """Return the name of an entry's table of `language`.
+
+    Names are unique per account, across projects and Home Assistant
+    installations, so the name comes from the entry id (random, never
+    reused), hashed to a fixed length: at most 32 letters, digits and `_`.
+    A table whose id was lost (a lost answer, a lost store) is found again
+    by this name instead of being made twice.
+    """
+    digest = hashlib.sha256(entry_id.encode()).hexdigest()[:12]
+    return f"homeassistant_{digest}_{LANGUAGE_SUFFIXES[language]}"
+
+
+@dataclass(frozen=True, slots=True)
+class TableContent:
+    """What a table should hold, and its hash."""
+
+    name: str
+    language: TableLanguage
+    words: tuple[str, ...]
+    dropped: tuple[DroppedName, ...]
+    """The names left out, and why (the last ones when the table is full)."""
+    kinds: Mapping[str, NameKind] = field(repr=False)
+    """Where each name comes from."""
+    digest: str
+
+
+type WordsOf = Callable[[str], tuple[str, ...] | DropReason]
+"""What one name becomes in a table (see `sis.name_to_words`)."""
+
+
+def build_content(
+    names: HomeNames, language: TableLanguage, name: str, words_of: WordsOf | None = None
+) -> TableContent:
+    """Turn names into a table's content (`words_of` as for `sis.build_word_list`)."""
+    word_list = build_word_list(names.names, language, words_of=words_of)
+    body = [name, language.value, DESCRIPTION, word_list.words]
+    digest = hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
+    return TableContent(name, language, word_list.words, word_list.dropped, names.kinds, digest)
+
+
+class WordCache:
+    """What each name became in each table language, kept from one sync to the next.
+
+    Turning names into words is the costly part of a sync, some 50 µs a name:
+    it is done once for each name, in slices of `NAMES_PER_SLICE` names, and
+    only for names the previous sync did not have.
+    """
+
+    def __init__(self) -> None:
+        """Start knowing no name."""
+        self._known: dict[TableLanguage, dict[str, tuple[str, ...] | DropReason]] = {}
+
+    async def async_words_of(self, names: Iterable[str], language: TableLanguage) -> WordsOf:
+        """Make what the new names become; forget names that are gone; return the lookup."""
+        known = self._known.get(language, {})
+        current: dict[str, tuple[str, ...] | DropReason] = {}
+        made = 0
+        for name in names:
+            words = known.get(name)
+            if words is None:
+                if made and not made % NAMES_PER_SLICE:
+                    await asyncio.sleep(0)
+                words = name_to_words(name, language)
+                made += 1
+            current[name] = words
+        self._known[language] = current
+        return current.__getitem__
+
+
+async def async_contents(
+    hass: HomeAssistant,
+    settings: HotWordSettings,
+    languages: Iterable[TableLanguage],
+    cache: WordCache,
+    entry_id: str,
+) -> dict[TableLanguage, TableContent]:
+    """Read the names as they are now and return what each language's table should hold."""
+    names = await home_names.async_collect(hass, settings.extra_words, home=settings.favour_names)
+    contents: dict[TableLanguage, TableContent] = {}
+    for language in languages:
+        words_of = await cache.async_words_of(names.names, language)
+        contents[language] = build_content(
+            names, language, table_name(entry_id, language), words_of
+        )
+        await asyncio.sleep(0)  # a table's words take a millisecond or so
+    return contents
