@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.components import stt
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.typing import MockHAClientWebSocket
+from pytest_homeassistant_custom_component.typing import (
+    MockHAClientWebSocket,
+    WebSocketGenerator,
+)
 
 from custom_components.huawei_cloud_sis import stt as sis_stt
-from tests.helpers.recognise import CHUNK, ENTITY_ID
+from tests.helpers.recognise import CHUNK, ENTITY_ID, chunks
 
 
 @dataclass
@@ -58,6 +62,39 @@ class PipelineRun:
 type RunFactory = Callable[..., Awaitable[PipelineRun]]
 
 
+async def start_pipeline_run(
+    hass_ws_client: WebSocketGenerator,
+    pipeline_id: str,
+    end_stage: str = "stt",
+    **extra_input: Any,
+) -> PipelineRun:
+    """Start a run of a pipeline from stage stt on a new connection, ready for audio."""
+    ws = await hass_ws_client()
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/run",
+            "start_stage": "stt",
+            "end_stage": end_stage,
+            "pipeline": pipeline_id,
+            "input": {"sample_rate": 16000} | extra_input,
+        }
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    run = PipelineRun(ws, message["id"], 0, [])
+    run_start = await run.until("run-start")
+    run.handler_id = run_start["data"]["runner_data"]["stt_binary_handler_id"]
+    return run
+
+
+@dataclass
+class StandInPartial:
+    """Stands in for `PartialSpeechResult`, which Home Assistant 2026.10 lacks."""
+
+    text: str
+    speaker_id: str | None = None
+
+
 def metadata(language: str = "zh-CN") -> stt.SpeechMetadata:
     """Metadata as the assist pipeline gives it."""
     return stt.SpeechMetadata(
@@ -75,3 +112,18 @@ def entity(hass: HomeAssistant) -> sis_stt.HuaweiSisSpeechToText:
     found = stt.async_get_speech_to_text_entity(hass, ENTITY_ID)
     assert isinstance(found, sis_stt.HuaweiSisSpeechToText)
     return found
+
+
+async def with_progress(hass: HomeAssistant, pcm: bytes, language: str = "zh-CN") -> list[Any]:
+    """What the entity's progress generator yields for `pcm`: partial texts, then the result.
+
+    Driven directly with `StandInPartial` standing in for `PartialSpeechResult`, as Home
+    Assistant 2026.11 would drive it.
+    """
+    with patch.object(sis_stt, "PARTIAL_SPEECH_RESULT", StandInPartial):
+        return [
+            item
+            async for item in entity(hass).async_process_audio_stream_with_progress(
+                metadata(language), chunks(pcm, CHUNK)
+            )
+        ]

@@ -236,7 +236,7 @@ class Connection:
         # A table the project does not have gives no hot words (when the reading accepts it).
         table = tables.get(self.project_id, raw.get("vocabulary_id", ""))
         # The model writes what it hears in its script; the words it mishears are then swapped.
-        write = await writer(raw["property"], self.server.cantonese_script)
+        write = await writer(raw["property"], self.server.readings.cantonese_script)
         self.recognizer = Recognizer(
             self.mode,
             raw,

@@ -205,9 +205,6 @@ class SisServer:
         self.vocabulary_forbidden = False
         """While set, the IAM user may not use the hot-word table API (403)."""
         self.mishearings = Mishearings()
-        self.cantonese_script = "simplified"
-        """The script the Cantonese model writes, "simplified" or "traditional" (Huawei does
-        not document it; the Mandarin models write Simplified characters)."""
         self.sockets: set[web.WebSocketResponse] = set()
         self.closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
