@@ -215,8 +215,8 @@ def test_the_regions_of_each_language(tag: str) -> None:
         )
 
 
-@pytest.mark.parametrize("model", ["cantonese_16k_common", *DIALECT_CHOICES])
-def test_the_dialect_models_are_offered_where_the_emulator_offers_them(model: str) -> None:
+@pytest.mark.parametrize("model", list(MODELS))
+def test_each_model_is_offered_where_the_emulator_offers_it(model: str) -> None:
     product = {name for name, region in sis.REGIONS.items() if model in region.models}
     assert product == set(MODELS[model].regions), _disagree(
         f"the regions of {model}", MODELS[model].regions, product
