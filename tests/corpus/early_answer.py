@@ -123,6 +123,18 @@ class Spoken:
         words = [(word.text, word.start_ms + lead_ms, word.end_ms + lead_ms) for word in self.words]
         return synthesize_spoken(words, sample_rate=sample_rate, tail_ms=tail_ms)
 
+    def shown_texts(self) -> list[str]:
+        """The interim texts a streaming recogniser shows, in order, without their timing.
+
+        The words heard after each word, a revised text first where there is one.
+        """
+        revised = {revision.heard: revision.shown for revision in self.revisions}
+        texts: list[str] = []
+        for end in range(1, len(self.words) + 1):
+            heard = join_words([word.text for word in self.words[:end]])
+            texts += [revised[heard], heard] if heard in revised else [heard]
+        return texts
+
     def is_right(self, text: str) -> bool:
         """Whether `text` is the command (or one Assist treats the same), said any way."""
         said = normalise(text)

@@ -58,6 +58,32 @@ class PipelineRun:
 type RunFactory = Callable[..., Awaitable[PipelineRun]]
 
 
+async def create_pipeline(
+    ws: MockHAClientWebSocket, language: str = "zh-CN", stt_language: str = "zh-CN"
+) -> str:
+    """Create an assist pipeline whose speech-to-text engine is the entity; return its id."""
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/pipeline/create",
+            "conversation_engine": "conversation.home_assistant",
+            "conversation_language": language,
+            "language": language,
+            "name": f"Huawei Cloud SIS {language}",
+            "stt_engine": ENTITY_ID,
+            "stt_language": stt_language,
+            "tts_engine": None,
+            "tts_language": None,
+            "tts_voice": None,
+            "wake_word_entity": None,
+            "wake_word_id": None,
+        }
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    pipeline_id: str = message["result"]["id"]
+    return pipeline_id
+
+
 def metadata(language: str = "zh-CN") -> stt.SpeechMetadata:
     """Metadata as the assist pipeline gives it."""
     return stt.SpeechMetadata(
