@@ -16,8 +16,9 @@ its home (`tests/corpus/home.py`), against the local server:
   (as fast as it goes, positions in the audio kept), and each partial text is
   given to the command check; the first that is complete and cannot grow
   (`Verdict.early`) is the earliest possible answer. Printed per kind: how
-  long after the end of speech that is (negative: before it), and the
-  utterances where it is not the command the user finished (false early).
+  many utterances it answers rightly and how long after the end of speech
+  that is (negative: before it), and those where it is not the command the
+  user finished (false early), listed.
   With BENCH_WINDOWS (ms, comma separated; 0: none) a text must also stay
   unchanged for the window, and no word be said in it, as the entity's
   stability window and quiet check will ask.
@@ -241,12 +242,12 @@ def print_earliest(mode: str, window_ms: int, found: list[Earliest]) -> None:
     """The earliest-possible-answer table of one mode and window, and the false-early cases."""
 
     def cells(items: list[Earliest]) -> list[str]:
-        times = [e.after_speech_ms for e in items if e.after_speech_ms is not None]
+        times = [e.after_speech_ms for e in items if e.after_speech_ms is not None and not e.false]
         false = sum(e.false for e in items)
         return [str(len(times)), _ms(times, 50), _ms(times, 90), _share(false, len(items))]
 
     window = f", stable and quiet for {window_ms} ms" if window_ms else ""
-    columns = ["could answer early", "after end of speech p50 ms", "p90 ms", "false early"]
+    columns = ["right early answers", "after end of speech p50 ms", "p90 ms", "false early"]
     _table(f"{mode}: earliest possible answer{window}", columns, found, cells)
     for e in found:
         if e.false:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator
 
-from homeassistant.core import HomeAssistant
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
 import pytest
 
 from custom_components.huawei_cloud_sis.command_check import CommandChecker, Growth, Status
@@ -126,3 +127,20 @@ async def test_the_matcher_reads_each_kind_as_the_corpus_says(checker: CommandCh
             case Kind.QUESTION:
                 assert whole.status is Status.NO_COMMAND, spoken.name
                 assert any(v.early for v in beginnings), spoken.name
+
+
+async def test_assist_does_the_same_with_a_text_that_is_also_right(
+    checker: CommandChecker,
+) -> None:
+    hass = checker.hass
+    also = [(spoken, text) for spoken in CORPUS for text in spoken.also_right]
+    assert len(also) >= 8
+    for spoken, text in also:
+        answers = [
+            await conversation.async_converse(hass, said, None, Context(), spoken.language)
+            for said in (spoken.command, text)
+        ]
+        whole, shorter = (answer.response.as_dict() for answer in answers)
+        assert whole["response_type"] == shorter["response_type"] == "action_done", spoken.name
+        assert whole["speech"] == shorter["speech"]
+        assert whole["data"]["success"] == shorter["data"]["success"]

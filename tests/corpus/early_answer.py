@@ -245,9 +245,17 @@ def _corpus() -> tuple[Spoken, ...]:
     add(prefix, zh, "关闭风扇")
 
     add(number, en, "set the thermostat to twenty (500) two degrees")
-    add(number, en, "set the blinds to thirty (400) five percent")
+    # "percent" is not needed: Assist sets the same position without it.
+    blinds = ("set the blinds to thirty five",)
+    add(number, en, "set the blinds to thirty (400) five percent", also_right=blinds)
     add(number, en, "set the porch lamp brightness to forty (600) five")
-    add(number, en, "set the kitchen light brightness to fifty (450) five percent")
+    brightness = ("set the kitchen light brightness to fifty five",)
+    add(
+        number,
+        en,
+        "set the kitchen light brightness to fifty (450) five percent",
+        also_right=brightness,
+    )
     add(number, en, "set the thermostat to twenty two (400) degrees")
     # "thirty five" is first heard as another number Assist would act on.
     add(
