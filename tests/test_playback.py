@@ -154,3 +154,10 @@ def test_the_earliest_answer_waits_for_a_stable_quiet_text() -> None:
     later = earliest(spoken, timeline, early, 200)
     assert (later.heard, later.at_ms, later.false) == (timeline[1], please + 200, False)
     assert earliest(spoken, timeline, [False, False], 0).after_speech_ms is None
+    # A short word said while the text was on its way: only looking back hears it.
+    quick = say("y", Kind.WORDS_AFTER, ENGLISH, "turn off the fan (100) a")
+    fan, a = quick.words[3].end_ms + 250, quick.words[4].end_ms + 250
+    assert quick.words[4].end_ms < fan
+    timeline = [Heard(fan, "turn off the fan", final=False), Heard(a, quick.command, final=False)]
+    assert earliest(quick, timeline, early, 100).heard == timeline[0]
+    assert earliest(quick, timeline, early, 100, quiet_ms=300).heard == timeline[1]
