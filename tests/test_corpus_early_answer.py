@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator
 
+from awesomeversion import AwesomeVersion
 from homeassistant.components import conversation
+from homeassistant.const import __version__ as ha_version
 from homeassistant.core import Context, HomeAssistant
 import pytest
 
@@ -31,6 +33,12 @@ from tests.corpus.home import async_setup_home
 from tests.helpers.raw_client import Connect, finals
 
 MODEL = {ENGLISH: "english_16k_general", MANDARIN: "chinese_16k_general"}
+OLD_SENTENCES = AwesomeVersion(ha_version) < AwesomeVersion("2026.10.0")
+NOT_IN_OLD_SENTENCES = frozenset(
+    {"zh-CN-prefix-name-04", "zh-CN-prefix-name-05", "zh-CN-prefix-name-08", "zh-CN-slow-number-02"}
+)
+"""Home Assistant 2026.5's Mandarin sentences turn no fan on or off and do not take
+"把空调温度调到...": there these utterances (or their shorter name) are no command."""
 
 
 @pytest.fixture
@@ -110,6 +118,9 @@ async def test_the_matcher_reads_each_kind_as_the_corpus_says(checker: CommandCh
         whole = await checker.async_check(spoken.language, spoken.command)
         before = await checker.async_check(spoken.language, spoken.before_pause)
         beginnings = [await checker.async_check(spoken.language, t) for t in _prefixes(spoken)]
+        if OLD_SENTENCES and spoken.name in NOT_IN_OLD_SENTENCES:
+            assert not any(v.early for v in beginnings), spoken.name
+            continue
         match spoken.kind:
             case Kind.PLAIN:
                 assert whole.early, spoken.name
