@@ -18,9 +18,8 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from custom_components.huawei_cloud_sis.const import AUTH_TYPE_TOKEN, DOMAIN
-from tests.helpers.assist import create_pipeline
 from tests.helpers.entry import PROJECT_ID, TEST_TIMEOUTS, entry_data
-from tests.helpers.pipeline import PipelineRun, RunFactory, start_pipeline_run
+from tests.helpers.pipeline import PipelineRun, RunFactory, new_pipeline, start_pipeline_run
 from tests.helpers.raw_client import REGION, Connect, OpenRtts, Ws, get_token, rasr_url
 from tests.helpers.recognise import HttpClient
 from tests.sis_server import PROJECTS, SisServer
@@ -174,7 +173,7 @@ async def pipeline_id(
 ) -> str:
     """An assist pipeline in Mandarin whose speech-to-text engine is the entity."""
     assert await async_setup_component(hass, "assist_pipeline", {})
-    return await create_pipeline(hass_ws_client, "zh-CN")
+    return await new_pipeline(hass_ws_client, "zh-CN")
 
 
 @pytest.fixture

@@ -28,11 +28,11 @@ from custom_components.huawei_cloud_sis import chinese_script, stt as sis_stt
 from custom_components.huawei_cloud_sis.chinese_script import Conversion, loaded_converter
 from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.sis import Endpoints
-from tests.helpers.assist import create_pipeline, light_in_area, say, set_up_assist
+from tests.helpers.assist import light_in_area, say, set_up_assist
 from tests.helpers.entry import PROJECT_ID
 from tests.helpers.opencc import recording_opencc
 from tests.helpers.options import choices, fields, form
-from tests.helpers.pipeline import with_progress
+from tests.helpers.pipeline import new_pipeline, with_progress
 from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import ACCESS_KEY, PROJECTS, SECRET_KEY, SisServer, synthesize
@@ -53,7 +53,7 @@ async def test_a_taiwanese_command_is_recognised_with_mandarin_and_matched(
     await set_up_assist(hass)
     light = light_in_area(hass, "吊燈", "客廳")
     calls = async_mock_service(hass, "light", "turn_on")
-    pipeline_id = await create_pipeline(hass_ws_client, "zh-TW")
+    pipeline_id = await new_pipeline(hass_ws_client, "zh-TW")
     heard = await say(hass_ws_client, pipeline_id, "打開客廳的燈")
     config = sis_server.sessions[-1].config
     assert (config["property"], config["digit_norm"]) == ("chinese_16k_general", "yes")
@@ -75,7 +75,7 @@ async def test_a_cantonese_command_is_matched_whichever_script_the_model_writes(
     await set_up_assist(hass)
     light = light_in_area(hass, "吊燈", "客廳")
     calls = async_mock_service(hass, "light", "turn_on")
-    pipeline_id = await create_pipeline(hass_ws_client, "zh-HK")
+    pipeline_id = await new_pipeline(hass_ws_client, "zh-HK")
     heard = await say(hass_ws_client, pipeline_id, "打開客廳嘅燈")
     assert sis_server.sessions[-1].config["property"] == "cantonese_16k_common"
     assert heard["text"] == "打開客廳嘅燈"
@@ -96,7 +96,7 @@ async def test_without_the_conversion_assist_would_not_match(
     await set_up_assist(hass)
     light_in_area(hass, "吊燈", "客廳")
     calls = async_mock_service(hass, "light", "turn_on")
-    pipeline_id = await create_pipeline(hass_ws_client, "zh-TW")
+    pipeline_id = await new_pipeline(hass_ws_client, "zh-TW")
     with patch.object(sis_stt, "async_written", lambda hass, conversion, text: _as_is(text)):
         heard = await say(hass_ws_client, pipeline_id, "打開客廳的燈")
     assert heard["text"] == "打开客厅的灯"

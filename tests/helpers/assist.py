@@ -10,7 +10,6 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.helpers.pipeline import start_pipeline_run
-from tests.helpers.recognise import ENTITY_ID
 from tests.sis_server import synthesize
 
 
@@ -30,32 +29,6 @@ def light_in_area(hass: HomeAssistant, light: str, area: str) -> str:
     registry.async_update_entity(entry.entity_id, area_id=area_id)
     hass.states.async_set(entry.entity_id, "off", {"friendly_name": light})
     return entry.entity_id
-
-
-async def create_pipeline(hass_ws_client: WebSocketGenerator, language: str) -> str:
-    """A pipeline in `language` throughout: the entity, then the default agent; its id."""
-    ws = await hass_ws_client()
-    await ws.send_json_auto_id(
-        {
-            "type": "assist_pipeline/pipeline/create",
-            "conversation_engine": "conversation.home_assistant",
-            "conversation_language": language,
-            "language": language,
-            "name": f"Huawei Cloud SIS {language}",
-            "stt_engine": ENTITY_ID,
-            "stt_language": language,
-            "tts_engine": None,
-            "tts_language": None,
-            "tts_voice": None,
-            "wake_word_entity": None,
-            "wake_word_id": None,
-        }
-    )
-    message = await ws.receive_json()
-    assert message["success"], message
-    pipeline_id: str = message["result"]["id"]
-    await ws.close()
-    return pipeline_id
 
 
 async def say(hass_ws_client: WebSocketGenerator, pipeline_id: str, spoken: str) -> dict[str, Any]:

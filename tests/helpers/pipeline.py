@@ -95,6 +95,44 @@ class StandInPartial:
     speaker_id: str | None = None
 
 
+async def create_pipeline(
+    ws: MockHAClientWebSocket, language: str = "zh-CN", stt_language: str | None = None
+) -> str:
+    """Create an assist pipeline whose speech-to-text engine is the entity; return its id.
+
+    The pipeline is in `language` throughout (the default agent), its speech-to-text
+    language `stt_language` when given.
+    """
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/pipeline/create",
+            "conversation_engine": "conversation.home_assistant",
+            "conversation_language": language,
+            "language": language,
+            "name": f"Huawei Cloud SIS {language}",
+            "stt_engine": ENTITY_ID,
+            "stt_language": stt_language or language,
+            "tts_engine": None,
+            "tts_language": None,
+            "tts_voice": None,
+            "wake_word_entity": None,
+            "wake_word_id": None,
+        }
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    pipeline_id: str = message["result"]["id"]
+    return pipeline_id
+
+
+async def new_pipeline(hass_ws_client: WebSocketGenerator, language: str) -> str:
+    """Create a pipeline in `language` on a connection of its own; return its id."""
+    ws = await hass_ws_client()
+    pipeline_id = await create_pipeline(ws, language)
+    await ws.close()
+    return pipeline_id
+
+
 def metadata(language: str = "zh-CN") -> stt.SpeechMetadata:
     """Metadata as the assist pipeline gives it."""
     return stt.SpeechMetadata(
