@@ -206,15 +206,17 @@ class RecognitionSession(Exchange):
         """
         if self.audio_truncated:
             return
-        if self.state is SessionState.ENDING or self.end_sent:
-            raise RuntimeError("Audio after END")
-        await self._wait_opened()
+        if self.state is not SessionState.STREAMING:  # the usual case costs no await here
+            if self.state is SessionState.ENDING or self.end_sent:
+                raise RuntimeError("Audio after END")
+            await self._wait_opened()
         truncated = len(data) >= self._audio_room
         if truncated:
             data = data[: self._audio_room]
             self.stats.audio_truncated = True
         self._audio_room -= len(data)
-        await self._write(*self._framer.push(data))
+        if frames := self._framer.push(data):  # most 10 ms chunks complete no frame
+            await self._write(*frames)
         if truncated:
             await self.end()
 
