@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.huawei_cloud_sis.const import AUTH_TYPE_TOKEN, DOMAIN
 from tests.helpers.entry import PROJECT_ID, TEST_TIMEOUTS, entry_data
-from tests.helpers.pipeline import PipelineRun, RunFactory
+from tests.helpers.pipeline import PipelineRun, RunFactory, create_pipeline
 from tests.helpers.raw_client import REGION, Connect, OpenRtts, Ws, get_token, rasr_url
 from tests.helpers.recognise import ENTITY_ID, HttpClient
 from tests.sis_server import PROJECTS, SisServer
@@ -175,25 +175,7 @@ async def pipeline_id(
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "assist_pipeline", {})
     ws = await hass_ws_client()
-    await ws.send_json_auto_id(
-        {
-            "type": "assist_pipeline/pipeline/create",
-            "conversation_engine": "conversation.home_assistant",
-            "conversation_language": "zh-CN",
-            "language": "zh-CN",
-            "name": "Huawei Cloud SIS",
-            "stt_engine": ENTITY_ID,
-            "stt_language": "zh-CN",
-            "tts_engine": None,
-            "tts_language": None,
-            "tts_voice": None,
-            "wake_word_entity": None,
-            "wake_word_id": None,
-        }
-    )
-    message = await ws.receive_json()
-    assert message["success"], message
-    result: str = message["result"]["id"]
+    result = await create_pipeline(ws, stt_engine=ENTITY_ID, stt_language="zh-CN")
     await ws.close()
     return result
 

