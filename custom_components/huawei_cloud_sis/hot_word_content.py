@@ -9,20 +9,31 @@ what each name became is kept for the next sync (`WordCache`), so a sync never
 holds the loop for more than a few milliseconds. (An executor job would hold
 it longer: a thread busy with Python code keeps the loop waiting for the GIL
 for milliseconds at a time.)
+
+A Mandarin table holds Simplified characters, the script Huawei's Mandarin
+models write: a word in Traditional characters would never be written as it
+is. So a name with Chinese characters is converted to Simplified first
+(`chinese_script.Conversion.SIMPLIFIED`, which keeps the home's words and
+leaves Simplified text as it is), and a name written in both scripts ("客廳",
+"客厅") is one word. The dictionaries are read in the executor, once, the first
+time a sync meets a Chinese name; converting one takes some 50 µs, and only
+names the previous sync did not have are converted.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import hashlib
 import json
+import re
 from typing import Final
 
 from homeassistant.core import HomeAssistant
 
 from . import home_names
+from .chinese_script import Conversion, Converter, async_converter
 from .home_names import HomeNames, NameKind
 from .hot_word_settings import HotWordSettings
 from .sis import DroppedName, DropReason, TableLanguage, build_word_list, name_to_words
@@ -31,6 +42,8 @@ NAMES_PER_SLICE: Final = 40
 """Names turned into words before the event loop is given back (some 50 µs each)."""
 DESCRIPTION: Final = "Names in a Home Assistant home, kept up to date by Home Assistant"
 """The description of every table (part of its content hash)."""
+CHINESE: Final = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+"""Chinese characters (the unified and compatibility ideographs): a name to convert."""
 LANGUAGE_SUFFIXES: Final[Mapping[TableLanguage, str]] = {
     TableLanguage.CHINESE_MANDARIN: "zh",
     TableLanguage.ENGLISH: "en",
@@ -90,9 +103,18 @@ class WordCache:
         """Start knowing no name."""
         self._known: dict[TableLanguage, dict[str, tuple[str, ...] | DropReason]] = {}
 
-    async def async_words_of(self, names: Iterable[str], language: TableLanguage) -> WordsOf:
-        """Make what the new names become; forget names that are gone; return the lookup."""
+    async def async_words_of(
+        self, hass: HomeAssistant, names: Sequence[str], language: TableLanguage
+    ) -> WordsOf:
+        """Make what the new names become; forget names that are gone; return the lookup.
+
+        For a Mandarin table a name with Chinese characters is made in Simplified ones.
+        """
         known = self._known.get(language, {})
+        new = [name for name in names if name not in known]
+        simplified: Converter | None = None
+        if language is TableLanguage.CHINESE_MANDARIN and any(map(CHINESE.search, new)):
+            simplified = await async_converter(hass, Conversion.SIMPLIFIED)
         current: dict[str, tuple[str, ...] | DropReason] = {}
         made = 0
         for name in names:
@@ -100,7 +122,8 @@ class WordCache:
             if words is None:
                 if made and not made % NAMES_PER_SLICE:
                     await asyncio.sleep(0)
-                words = name_to_words(name, language)
+                written = simplified(name) if simplified and CHINESE.search(name) else name
+                words = name_to_words(written, language)
                 made += 1
             current[name] = words
         self._known[language] = current
@@ -118,7 +141,7 @@ async def async_contents(
     names = await home_names.async_collect(hass, settings.extra_words, home=settings.favour_names)
     contents: dict[TableLanguage, TableContent] = {}
     for language in languages:
-        words_of = await cache.async_words_of(names.names, language)
+        words_of = await cache.async_words_of(hass, names.names, language)
         contents[language] = build_content(
             names, language, table_name(entry_id, language), words_of
         )
