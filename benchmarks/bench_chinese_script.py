@@ -9,8 +9,8 @@ Prints, for each conversion of `chinese_script`:
   loop waiting more than a few milliseconds, but the objects it makes set off a full
   garbage collection of the interpreter's heap, which stops every thread: with this
   script's imports that is most of the wait (without the collector, some 5 ms);
-- the time a recognition adds by converting a 20-character command once loaded: the look-up
-  of the loaded converter and the conversion, p50 and p99 over BENCH_RUNS runs (default
+- the time a recognition adds by converting a 20-character command once loaded (what the
+  entity awaits: `async_written`), p50 and p99 over BENCH_RUNS runs (default
   20,000); and the conversion of a 79-character reply, whole and as a streaming agent's
   pieces.
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import Counter
-from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable, Iterator
 import difflib
 import itertools
 import json
@@ -43,6 +43,7 @@ from hassil.intents import Intents, RangeSlotList, SlotList, TextSlotList
 from hassil.recognize import recognize_best
 from hassil.sample import sample_expression
 from home_assistant_intents import get_intents
+import homeassistant
 from homeassistant.core import HomeAssistant
 from opencc import OpenCC
 
@@ -52,8 +53,8 @@ from custom_components.huawei_cloud_sis.chinese_script import (
     Converter,
     async_converted_pieces,
     async_converter,
+    async_written,
     load_converter,
-    loaded_converter,
 )
 from tests.helpers.intents import strings
 
@@ -63,6 +64,7 @@ COMMANDS = {
     # What each conversion is given: the model's text, 20 characters.
     Conversion.TAIWAN: "请把客厅的灯打开然后把卧室空调调到二五度",
     Conversion.HONG_KONG: "唔该帮我开客厅嘅灯再将睡房冷气调到二十五",
+    Conversion.TRADITIONAL: "请把客厅的灯打开然后把卧室空调调到二五度",
     Conversion.SIMPLIFIED: "請把客廳的燈打開然後把臥室冷氣調到二五度",
 }
 TRADITIONAL_CANTONESE = "唔該幫我開客廳嘅燈再將睡房冷氣調到二十五"
@@ -163,11 +165,12 @@ async def _stand_in() -> HomeAssistant:
     return cast("HomeAssistant", stand_in)
 
 
-def _timed(convert: Callable[[], object], runs: int) -> list[float]:
+async def _timed(hass: HomeAssistant, conversion: Conversion, text: str) -> list[float]:
+    """Milliseconds of `async_written` once loaded: what a recognition awaits for its text."""
     times: list[float] = []
-    for _ in range(runs):
+    for _ in range(RUNS):
         start = time.perf_counter_ns()
-        convert()
+        await async_written(hass, conversion, text)
         times.append((time.perf_counter_ns() - start) / 1e6)
     return times
 
@@ -181,16 +184,10 @@ async def _conversion_times() -> None:
     for conversion in Conversion:
         await async_converter(hass, conversion)
 
-    def per_recognition(conversion: Conversion, text: str) -> Callable[[], object]:
-        def run() -> object:
-            convert = loaded_converter(hass, conversion)
-            assert convert is not None
-            return convert(text)
-
-        return run
-
     print(f"\n{RUNS} runs each, milliseconds:\n")
-    print("| Added per recognition (look-up and conversion) | p50 | p99 |")
+    print(
+        "| Added per recognition (the loaded converter awaited, then the conversion) | p50 | p99 |"
+    )
     print("| --- | --- | --- |")
     cases = [
         ("Taiwan: 20-character Mandarin command", Conversion.TAIWAN, COMMANDS[Conversion.TAIWAN]),
@@ -205,6 +202,11 @@ async def _conversion_times() -> None:
             TRADITIONAL_CANTONESE,
         ),
         (
+            "Traditional: 20-character Mandarin command, words kept",
+            Conversion.TRADITIONAL,
+            COMMANDS[Conversion.TRADITIONAL],
+        ),
+        (
             "Simplified: 20-character Traditional command",
             Conversion.SIMPLIFIED,
             COMMANDS[Conversion.SIMPLIFIED],
@@ -212,7 +214,7 @@ async def _conversion_times() -> None:
         (f"Simplified: {len(REPLY)}-character Traditional reply", Conversion.SIMPLIFIED, REPLY),
     ]
     for name, conversion, text in cases:
-        print(_row(name, _timed(per_recognition(conversion, text), RUNS)))
+        print(_row(name, await _timed(hass, conversion, text)))
     print(
         _row(
             f"Simplified: the same reply streamed in {PIECE}-character pieces (held to its breaks)",
@@ -250,7 +252,7 @@ def _load_figures() -> None:
         held = sorted(_first_load(name, "--watched")["loop_wait"] * 1000 for _ in range(LOADS))
         seconds = sorted(figures["seconds"] * 1000 for figures in timed)
         rss = sorted(figures["rss_mib"] for figures in timed)
-        label = "all three, one after another" if name == "all" else name
+        label = "all four, one after another" if name == "all" else name
         print(
             f"| {label} | {seconds[len(seconds) // 2]:.0f} / {seconds[-1]:.0f} "
             f"| {traced['traced_mib']:.1f} | {rss[len(rss) // 2]:.1f} "
@@ -368,6 +370,34 @@ def _choice_table(
             print(f"| {name} | {script} | {len(changed)} | {len(lost)} | {_changes(lost)} |")
 
 
+def _other_senses_of_xi(chosen: Converter, s2tw: Converter, t2s: Converter) -> None:
+    """Where the Cantonese phrases might turn a 系 that means a system or a tie into 係.
+
+    Home Assistant's own Traditional translations (zh-Hant, Taiwan's written Mandarin) are
+    the corpus: each string with 系, 係 or 繫, written in Simplified (t2s), then converted.
+    """
+    components = Path(homeassistant.__file__).parent / "components"
+    texts = sorted(
+        {
+            text
+            for path in components.glob("*/translations/zh-Hant.json")
+            for text in strings(json.loads(path.read_text(encoding="utf-8")))
+            if any(character in text for character in "系係繫")
+        }
+    )
+    otherwise = [
+        (s2tw(t2s(text)), after)
+        for text in texts
+        if (after := chosen(t2s(text))) != s2tw(t2s(text))
+    ]
+    wrong = sum(chosen(t2s(text)) != text for text in texts)
+    print(
+        f"\nHome Assistant's zh-Hant translations with 系, 係 or 繫: {len(texts)}; written "
+        f"otherwise than s2tw by the chosen conversion: {len(otherwise)} ({_changes(otherwise)}); "
+        f"not as the translation writes them: {wrong}"
+    )
+
+
 def _choices() -> None:
     t2s = OpenCC("t2s").convert
     as_written: Converter = str
@@ -380,18 +410,23 @@ def _choices() -> None:
     )
     print("\nHong Kong: the Cantonese model writes a zh-HK sentence in either script")
     hong_kong = IntentTexts("zh-HK")
+    s2tw = _opencc("s2tw")
     _choice_table(
         hong_kong,
         {
-            "Traditional kept, else s2tw (chosen)": load_converter(Conversion.HONG_KONG),
+            "Traditional kept, else s2tw and the Cantonese phrases (chosen)": load_converter(
+                Conversion.HONG_KONG
+            ),
+            "Traditional kept, else s2tw": lambda text: text if t2s(text) != text else s2tw(text),
             "Traditional kept, else s2hk": lambda text: text if t2s(text) != text else s2hk(text),
             "s2hk": (s2hk := _opencc("s2hk")),
             "t2hk": _opencc("t2hk"),
             "s2t": _opencc("s2t"),
-            "s2tw": _opencc("s2tw"),
+            "s2tw": s2tw,
         },
         {"Traditional": as_written, "Simplified": t2s},
     )
+    _other_senses_of_xi(load_converter(Conversion.HONG_KONG), s2tw, t2s)
     print("\nSimplified: texts of each language that a candidate writes otherwise than the choice")
     chosen = load_converter(Conversion.SIMPLIFIED)
     print("\n| Language | Candidate | Texts written otherwise | Differences (candidate→chosen) |")

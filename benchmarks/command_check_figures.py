@@ -19,6 +19,11 @@ time. For every interim text it prints, p50 / p99 over all rounds:
   number range (the numbers spelled out).
 
 Every interim text is checked with no verdict kept, so it is matched afresh.
+
+With BENCH_TEXTS=corpus the texts are those of the spoken corpus of issue 19
+(`tests/corpus/early_answer.py`: every interim text a streaming recogniser
+shows for each utterance, revisions included), and the corpus's home is added
+to the 2,000 entities so that its commands name real entities.
 """
 
 from __future__ import annotations
@@ -38,8 +43,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from benchmarks.hot_word_figures import LoopWatch, _build_home
 from custom_components.huawei_cloud_sis import command_check
 from custom_components.huawei_cloud_sis.command_check import CommandChecker, Status
+from tests.corpus.early_answer import CORPUS
+from tests.corpus.home import async_setup_home
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
+CORPUS_TEXTS = os.environ.get("BENCH_TEXTS", "") == "corpus"
 ENGLISH = [
     "turn on the kitchen 1 lamp 1",
     "turn off the living room 1 ceiling light 1",
@@ -98,6 +106,14 @@ def _interim(command: str, *, spaced: bool) -> list[str]:
     return [command[:end] for end in range(2, len(command) + 2, 2)]
 
 
+def _texts(language: str) -> list[list[str]]:
+    """The interim texts of each command to check, in order."""
+    if CORPUS_TEXTS:
+        return [spoken.shown_texts() for spoken in CORPUS if spoken.language == language]
+    commands = ENGLISH if language == "en" else MANDARIN
+    return [_interim(command, spaced=language == "en") for command in commands]
+
+
 def _timed(original: Callable[..., Any], into: list[float]) -> Callable[..., Any]:
     def timed(*args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
@@ -127,9 +143,11 @@ async def bench_command_check(hass: HomeAssistant, language: str) -> None:
         _build_home(hass)
     else:
         _build_mandarin_home(hass)
+    if CORPUS_TEXTS:
+        await async_setup_home(hass)
     checker = CommandChecker(hass)
     stop = checker.async_start()
-    commands = ENGLISH if language == "en" else MANDARIN
+    commands = _texts(language)
 
     start = time.perf_counter()
     await checker.async_check(language, "turn")
@@ -155,8 +173,8 @@ async def bench_command_check(hass: HomeAssistant, language: str) -> None:
                 recognized.clear()
                 judged.clear()
                 watch.longest = 0.0
-            for command in commands:
-                for text in _interim(command, spaced=language == "en"):
+            for shown in commands:
+                for text in shown:
                     for known in checker._languages.values():  # noqa: SLF001
                         known[1].verdicts.clear()
                     start = time.perf_counter()
@@ -170,7 +188,7 @@ async def bench_command_check(hass: HomeAssistant, language: str) -> None:
     ar.async_get(hass).async_update(area.id, name=f"{area.name} renamed")
     await hass.async_block_till_done()
     start = time.perf_counter()
-    await checker.async_check(language, commands[0] + " ")
+    await checker.async_check(language, commands[0][-1] + " ")
     renamed = time.perf_counter() - start
     stop()
 

@@ -316,20 +316,10 @@ class LiveCheck:
         self.report.add("H3", "list with limit 100", f"{len(ids)} listed, count {count}", size)
 
     async def _named(self, name: str) -> tuple[int, list[str]]:
-        """The table list filtered by `name` in the body of the GET, as the API reference has it."""
-        url = f"{self.endpoints.vocabularies_url(await self.auth.project_id())}?limit=100"
-        body = json.dumps({"name": name}).encode()
-        content_type = "application/json;charset=utf8"
-        headers = await self.auth.rest_headers("GET", url, body=body, content_type=content_type)
-        timeout = aiohttp.ClientTimeout(total=10)
-        async with self.http.get(url, headers=headers, data=body, timeout=timeout) as response:
-            data = await response.json(content_type=None)
-        if response.status != 200 or not isinstance(data, dict):
-            code = data.get("error_code") if isinstance(data, dict) else None
-            message = data.get("error_msg", "") if isinstance(data, dict) else str(data)
-            raise SisError(str(message), code=code, status=response.status)
-        tables = [table.get("vocabulary_id") for table in data.get("result", [])]
-        return int(data.get("count", len(tables))), [str(table) for table in tables]
+        """The table list filtered by `name`, as the library sends the filter."""
+        page = await self.tables.list_page(limit=100, name=name)
+        tables = [table.vocabulary_id for table in page.tables]
+        return (len(tables) if page.count is None else page.count), tables
 
     async def name_filter(self) -> None:
         """H3: how the documented `name` filter of the list matches."""

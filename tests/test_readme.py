@@ -47,6 +47,8 @@ def _expected() -> dict[str, str]:
             expected[language.option_key] = f"`{language.default_model}`"
         if language.table_language is not None:
             expected[language.vocabulary_option_key] = shown(None)
+        if language.default_script is not None:
+            expected[language.script_option_key] = f"`{language.default_script.value}`"
     for tag in voice_settings.LANGUAGE_ORDER:
         defaults = {
             region: voices[0].voice_id

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.huawei_cloud_sis.languages import model_option_key
+from custom_components.huawei_cloud_sis.chinese_script import Conversion
+from custom_components.huawei_cloud_sis.languages import Script, model_option_key
 from custom_components.huawei_cloud_sis.settings import (
     DEFAULT_MAX_SECONDS,
     DEFAULT_VAD_HEAD,
     RANGES,
     RecognitionSettings,
+    TextScripts,
     migrate_options,
 )
 from custom_components.huawei_cloud_sis.sis import (
@@ -90,7 +92,8 @@ def test_a_users_own_table_wins_for_its_language_only() -> None:
     settings = RecognitionSettings.from_options(
         {"vocabulary_id_zh_cn": "mine", "vocabulary_id_en_us": "mine-too"}
     )
-    assert settings.vocabulary_ids == {"zh-CN": "mine", "en-US": "mine-too"}
+    # Taiwanese Mandarin shares Mandarin's table.
+    assert settings.vocabulary_ids == {"zh-TW": "mine", "zh-CN": "mine", "en-US": "mine-too"}
     home = {TableLanguage.CHINESE_MANDARIN: "home-zh", TableLanguage.ENGLISH: "home-en"}
     for tag, rate, own in (("zh-CN", 8000, "mine"), ("en-US", 16000, "mine-too")):
         assert settings.config(tag, rate, interim_results=False, tables=home).vocabulary_id == own
@@ -129,3 +132,73 @@ def test_older_options_are_migrated(
 def test_requests_no_model_fits(tag: str, rate: int, message: str) -> None:
     with pytest.raises(SisConfigError, match=message):
         RecognitionSettings().config(tag, rate, interim_results=False)
+
+
+def test_a_model_the_region_does_not_offer_falls_back_to_the_default() -> None:
+    """An entry moved to another region keeps its options; what the region lacks is not sent."""
+    options = {"model_zh_cn": "sichuan_16k_common"}
+    beijing = RecognitionSettings.from_options(options, "cn-north-4")
+    assert (beijing.model("zh-CN"), beijing.model("zh-TW")) == ("sichuan_16k_common",) * 2
+    shanghai = RecognitionSettings.from_options(options, "cn-east-3")
+    assert shanghai == RecognitionSettings(models={}, vocabulary_ids={})
+    assert shanghai.model("zh-CN") == "chinese_16k_general"
+    assert RecognitionSettings.from_options(options).model("zh-TW") == "sichuan_16k_common"
+
+
+@pytest.mark.parametrize(
+    ("model", "telephone"),
+    [
+        ("chinese_16k_common", "chinese_8k_common"),
+        ("sichuan_16k_common", None),
+        ("shanghai_16k_common", None),
+    ],
+)
+def test_taiwan_gets_the_model_of_mandarin_at_both_rates(model: str, telephone: str | None) -> None:
+    settings = RecognitionSettings.from_options({"model_zh_cn": model})
+    assert settings.config("zh-TW", 16000, interim_results=False).model == model
+    if telephone is None:
+        with pytest.raises(SisConfigError, match=f"No 8 kHz model for zh-TW \\({model}"):
+            settings.config("zh-TW", 8000, interim_results=False)
+    else:
+        assert settings.config("zh-TW", 8000, interim_results=False).model == telephone
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            {},
+            {
+                "zh-TW": (Script.TRADITIONAL, Conversion.TAIWAN),
+                "zh-CN": (Script.SIMPLIFIED, None),
+                "zh-HK": (Script.TRADITIONAL, Conversion.HONG_KONG),
+                "en-US": (None, None),
+                "ar": (None, None),
+                "fr-FR": (None, None),
+            },
+        ),
+        (
+            {
+                "script_zh_tw": "simplified",
+                "script_zh_cn": "traditional",
+                "script_zh_hk": "simplified",
+            },
+            {
+                "zh-TW": (Script.SIMPLIFIED, None),
+                "zh-CN": (Script.TRADITIONAL, Conversion.TRADITIONAL),
+                "zh-HK": (Script.SIMPLIFIED, Conversion.SIMPLIFIED),
+            },
+        ),
+        # Unusable values leave the defaults.
+        (
+            {"script_zh_tw": "latin", "script_zh_cn": 1, "script_en_us": "traditional"},
+            {"zh-TW": (Script.TRADITIONAL, Conversion.TAIWAN), "zh-CN": (Script.SIMPLIFIED, None)},
+        ),
+    ],
+)
+def test_each_language_is_written_in_its_script(
+    options: dict[str, object], expected: dict[str, tuple[Script | None, Conversion | None]]
+) -> None:
+    scripts = TextScripts.from_options(options)
+    for tag, (script, conversion) in expected.items():
+        assert (scripts.script(tag), scripts.conversion(tag)) == (script, conversion), tag

@@ -62,7 +62,7 @@ def test_defaults_are_the_strict_or_earlier_readings() -> None:
     assert str(readings) == (
         "dead_table_start=SIS.0201 english_tables=true list_offset=tables max_page_size=none "
         "name_filter=exact max_tables=100 realtime_voices=realtime_pages voice_refusal=SIS.0411 "
-        "ssml_refuses=true"
+        "ssml_refuses=true cantonese_script=simplified"
     )
     assert readings.changed() == {}
     assert SisServer().readings == readings
@@ -123,9 +123,11 @@ def test_the_emulator_takes_readings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(emulator, "serve", fake_serve)
     monkeypatch.setattr(sphinx, "available", lambda: False)
     argv = ["sis-emulator", "--reading", "max_tables=10", "--reading", "name_filter=contains"]
-    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setattr(sys, "argv", [*argv, "--reading", "cantonese_script=traditional"])
     emulator.main()
-    assert served[0][-1] == Readings(max_tables=10, name_filter="contains")
+    assert served[0][-1] == Readings(
+        max_tables=10, name_filter="contains", cantonese_script="traditional"
+    )
     monkeypatch.setattr(sys, "argv", ["sis-emulator", "--reading", "max_tables=none"])
     with pytest.raises(SystemExit):
         emulator.main()

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from tests.helpers.raw_client import Connect, create_table, finals
-from tests.sis_server import SisServer, synthesize
+from tests.sis_server import Readings, SisServer, synthesize
 from tests.sis_server.script import script_of
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -62,7 +62,7 @@ async def test_interim_results_are_in_the_model_script_too(connect: Connect) -> 
 async def test_cantonese_model_writes_simplified_characters_by_default(
     connect: Connect, server: SisServer
 ) -> None:
-    assert server.cantonese_script == "simplified"
+    assert server.readings.cantonese_script == "simplified"
     cantonese = {"property": "cantonese_16k_common"}
     assert finals(await _heard(connect, "打開客廳嘅燈", **cantonese)) == ["打开客厅嘅灯"]
 
@@ -70,7 +70,7 @@ async def test_cantonese_model_writes_simplified_characters_by_default(
 async def test_cantonese_model_can_write_traditional_characters(
     connect: Connect, server: SisServer
 ) -> None:
-    server.cantonese_script = "traditional"
+    server.readings.cantonese_script = "traditional"
     cantonese = {"property": "cantonese_16k_common"}
     assert finals(await _heard(connect, "打开客厅嘅灯", **cantonese)) == ["打開客廳嘅燈"]
     # Hong Kong's standard forms: 溫 is written 温.
@@ -91,12 +91,12 @@ async def test_a_misheard_word_is_swapped_after_the_model_writes_it(
     assert finals(await _heard(connect, "打開客廳的燈")) == ["打开课题的灯"]
 
 
-def test_an_unknown_cantonese_script_is_refused() -> None:
+def test_only_the_cantonese_model_follows_the_reading() -> None:
     assert script_of("cantonese_16k_common", "traditional") == "traditional"
     assert script_of("sichuan_16k_common", "traditional") == "simplified"
     assert script_of("arabic_16k_general", "simplified") is None
-    with pytest.raises(ValueError, match="cantonese_script"):
-        script_of("cantonese_16k_common", "latin")
+    with pytest.raises(ValueError, match="cantonese_script cannot be 'latin'"):
+        Readings().set("cantonese_script=latin")
 
 
 # --- Sichuanese and Shanghainese: cn-north-4 only, and what each takes ----------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from unittest.mock import patch
 
 from homeassistant.components import stt
@@ -29,7 +29,7 @@ from custom_components.huawei_cloud_sis.languages import (
 )
 from tests.helpers.checks import failure_lines, our_tasks, wait_for
 from tests.helpers.entry import TEST_TIMEOUTS
-from tests.helpers.pipeline import RunFactory, entity, metadata
+from tests.helpers.pipeline import RunFactory, StandInPartial, entity, metadata, with_progress
 from tests.helpers.recognise import (
     CHUNK,
     ENTITY_ID,
@@ -209,9 +209,9 @@ async def test_supported_languages_follow_the_region(client: HttpClient) -> None
     assert info["languages"] == languages_for_region(REGION_CUSTOM) == list(LANGUAGES)
     assert info["sample_rates"] == [16000, 8000]
     assert info["formats"] == ["wav"]
-    assert languages_for_region("cn-east-3") == ["zh-CN"]
-    assert languages_for_region("cn-north-4") == ["zh-CN", "en-US", "zh-HK"]
-    assert languages_for_region("ap-southeast-3") == ["zh-CN", "en-US", "ar"]
+    assert languages_for_region("cn-east-3") == ["zh-TW", "zh-CN"]
+    assert languages_for_region("cn-north-4") == ["zh-TW", "zh-CN", "en-US", "zh-HK"]
+    assert languages_for_region("ap-southeast-3") == ["zh-TW", "zh-CN", "en-US", "ar"]
 
 
 # Sentence mode: the service decides when speech ends --------------------------------------
@@ -282,14 +282,6 @@ async def test_short_stream_keeps_home_assistant_vad(
 # Partial results --------------------------------------------------------------------------
 
 
-@dataclass
-class StandInPartial:
-    """Stands in for `PartialSpeechResult`, which Home Assistant 2026.10 lacks."""
-
-    text: str
-    speaker_id: str | None = None
-
-
 @pytest.mark.skipif(
     sis_stt.PARTIAL_SPEECH_RESULT is not None,
     reason="Home Assistant has PartialSpeechResult: the real class is used",
@@ -298,14 +290,7 @@ async def test_partial_results_generator_driven_directly_with_a_stand_in_class(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
 ) -> None:
     """Home Assistant 2026.10 has no PartialSpeechResult: drive the generator directly."""
-    pcm = synthesize_sentences(["打开客厅的灯", "关闭空调"])
-    with patch.object(sis_stt, "PARTIAL_SPEECH_RESULT", StandInPartial):
-        items = [
-            item
-            async for item in entity(hass).async_process_audio_stream_with_progress(
-                metadata(), chunks(pcm, CHUNK)
-            )
-        ]
+    items = await with_progress(hass, synthesize_sentences(["打开客厅的灯", "关闭空调"]))
     *partials, result = items
     assert result == stt.SpeechResult("打开客厅的灯关闭空调", stt.SpeechResultState.SUCCESS)
     assert partials

@@ -12,6 +12,7 @@ import pytest
 
 from custom_components.huawei_cloud_sis.const import SIS_REGIONS
 from custom_components.huawei_cloud_sis.hot_word_sync import HotWordIssue
+from custom_components.huawei_cloud_sis.languages import LANGUAGES as SPEECH_LANGUAGES
 from custom_components.huawei_cloud_sis.options_flow import NUMBER_RANGES, OWN_TABLE_KEYS
 from custom_components.huawei_cloud_sis.sis import VOICES, RecognitionMode, VoiceTier
 from custom_components.huawei_cloud_sis.validation import ACCOUNT_ERRORS
@@ -224,9 +225,10 @@ NAMES_IN_CHINESE = {
     "Home", "Assistant", "Cloud", "IAM", "ID", "API", "AK/SK", "WebSocket", "localhost",
     "Wyoming", "Whisper",
     *(word for voice in VOICES.values() for word in voice.name.split() if word.isascii()),
+    *SPEECH_LANGUAGES,
 }  # fmt: skip
-"""Names and terms that Chinese texts keep in English (Huawei's console does too), and the
-Latin names of voices that have no Chinese one."""
+"""Names and terms that Chinese texts keep in English (Huawei's console does too), the
+Latin names of voices that have no Chinese one, and the language tags pipelines show."""
 
 
 def _links_running_into_text(strings: dict[str, str]) -> set[str]:

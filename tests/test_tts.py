@@ -185,8 +185,6 @@ async def test_the_pipeline_tts_stage_uses_the_pipeline_voice(
     pipeline_id = await create_pipeline(
         ws,
         name="Huawei voice",
-        stt_engine=STT_ENTITY_ID,
-        stt_language="zh-CN",
         tts_engine=TTS_ENTITY_ID,
         tts_language="zh-CN",
         tts_voice="chinese_xiaoyu_common",
@@ -253,6 +251,26 @@ async def test_cancelling_mid_reply_closes_every_connection(
     gate.set()
     await nothing_left(sis_server)
     assert all(record.closed.is_set() for record in sis_server.syntheses)
+
+
+async def test_a_reply_that_outlives_an_unload_is_spoken_to_its_end(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Saving the options reloads the entry: a reply being spoken meanwhile goes on."""
+    sis_server.synthesis_gate = gate = asyncio.Event()
+    result = stream(hass, language="zh-CN")
+    result.async_set_message("打开客厅的灯。关闭空调。")
+    reading = asyncio.ensure_future(read(result))
+    await wait_for(lambda: bool(sis_server.syntheses), "the synthesis at the server")
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    gate.set()
+    _, pcm = pcm_of(await reading)
+    assert decode(pcm) == "打开客厅的灯。关闭空调。"
+    assert "Traceback" not in caplog.text
+    await nothing_left(sis_server)
 
 
 async def test_entry_options_and_call_options_are_applied(

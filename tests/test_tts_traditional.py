@@ -12,7 +12,6 @@ from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import area_registry as ar, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
@@ -23,9 +22,10 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.huawei_cloud_sis import chinese_script
 from custom_components.huawei_cloud_sis.chinese_script import Conversion, loaded_converter
+from tests.helpers.assist import light_in_area, set_up_assist
+from tests.helpers.opencc import dictionary_loads
 from tests.helpers.options import form
 from tests.helpers.pipeline import create_pipeline, run_to_speech
-from tests.helpers.script import dictionary_loads
 from tests.helpers.speak import (
     TTS_ENTITY_ID,
     entity_of,
@@ -180,21 +180,15 @@ async def test_the_intent_and_reply_stages_of_a_taiwanese_pipeline(
 ) -> None:
     """Home Assistant's own zh-TW answer, in Traditional characters, reaches the voice in
     Simplified ones."""
-    for component in ("homeassistant", "conversation", "assist_pipeline"):
-        assert await async_setup_component(hass, component, {})
-    area = ar.async_get(hass).async_create("客廳")
-    light = er.async_get(hass).async_get_or_create(
-        "light", "test", "ceiling", original_name="吊燈", suggested_object_id="ceiling"
-    )
-    er.async_get(hass).async_update_entity(light.entity_id, area_id=area.id)
-    hass.states.async_set(light.entity_id, "off", {"friendly_name": "吊燈"})
+    await set_up_assist(hass)
+    light = light_in_area(hass, "吊燈", "客廳")
     turned_on = async_mock_service(hass, "light", "turn_on")
     ws = await hass_ws_client()
     pipeline_id = await create_pipeline(
         ws,
-        conversation_language="zh-TW",
-        language="zh-TW",
-        name="Taiwan",
+        "zh-TW",
+        stt_engine=None,
+        stt_language=None,
         tts_engine=TTS_ENTITY_ID,
         tts_language="zh-TW",
     )
@@ -204,7 +198,7 @@ async def test_the_intent_and_reply_stages_of_a_taiwanese_pipeline(
         )
     response = events["intent-end"]["data"]["intent_output"]["response"]
     assert response["response_type"] == "action_done", response
-    assert [call.data["entity_id"] for call in turned_on] == [[light.entity_id]]
+    assert [call.data["entity_id"] for call in turned_on] == [[light]]
     answer = response["speech"]["plain"]["speech"]
     assert answer == events["tts-start"]["data"]["tts_input"]
     convert = loaded_converter(hass, Conversion.SIMPLIFIED)

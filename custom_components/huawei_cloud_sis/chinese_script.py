@@ -20,6 +20,10 @@ Each choice below was measured on the sentences, responses and list values of Ho
 Assistant's zh-TW, zh-HK and zh-CN intents (`home_assistant_intents`), counting the
 sentences that no longer match their intent after the conversion;
 `benchmarks/bench_chinese_script.py --choices` prints those counts.
+
+The Cantonese conversion adds to OpenCC's dictionaries a few written-Cantonese phrases of
+its own (`opencc_config/CantonesePhrases.txt`), through an OpenCC config beside them:
+OpenCC reads them as it reads its own.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from enum import StrEnum
+import logging
+from pathlib import Path
 import threading
 from typing import Final
 
@@ -35,6 +41,8 @@ from homeassistant.util.hass_dict import HassKey
 from opencc import OpenCC
 
 from .const import DOMAIN
+
+_LOGGER = logging.getLogger(__name__)
 
 type Converter = Callable[[str], str]
 """Converts one text; safe to share between callers and threads."""
@@ -47,6 +55,9 @@ class Conversion(StrEnum):
     """A Mandarin model's text (Simplified) to Traditional characters with Taiwan's words."""
     HONG_KONG = "hong_kong"
     """A Cantonese model's text, in either script, to Traditional characters for Hong Kong."""
+    TRADITIONAL = "traditional"
+    """A Mandarin model's text, in either script, to Traditional characters, keeping its
+    words."""
     SIMPLIFIED = "simplified"
     """Traditional text (Taiwan or Hong Kong) to Simplified characters, keeping its words."""
 
@@ -70,16 +81,18 @@ def _taiwan() -> Converter:
     return OpenCC("s2twp").convert
 
 
-def _hong_kong() -> Converter:
-    # Which script Huawei's Cantonese model writes is not documented. Text that already
-    # holds a Traditional character comes through unchanged (Simplified text is left as
-    # it is by t2s; Home Assistant's zh-CN sentences all are). Simplified text gets
-    # OpenCC's s2tw and not s2hk: Hong Kong's typed text, Home Assistant's zh-HK
-    # sentences among it, writes 溫, 戶, 啟 and 為 as Taiwan's standard does, where
-    # s2hk writes the reference forms 温, 户, 啓; s2tw lost fewer sentences. The
-    # Cantonese 係 written 系 in Simplified cannot be told from 系 by any OpenCC table.
+CANTONESE_CONFIG: Final = Path(__file__).parent / "opencc_config" / "s2tw_cantonese.json"
+"""OpenCC's s2tw with the written-Cantonese phrases of `CantonesePhrases.txt` beside it."""
+
+
+def _kept_if_traditional(to_traditional: Converter) -> Converter:
+    """Leave text that holds a Traditional character as it is; convert the rest.
+
+    t2s changes a text exactly when it holds a Traditional character (Simplified text,
+    Home Assistant's zh-CN sentences all among it, comes through t2s unchanged), so a
+    model that writes Traditional characters in any regional form keeps its own.
+    """
     to_simplified = OpenCC("t2s").convert
-    to_traditional = OpenCC("s2tw").convert
 
     def convert(text: str) -> str:
         if to_simplified(text) != text:
@@ -87,6 +100,26 @@ def _hong_kong() -> Converter:
         return to_traditional(text)
 
     return convert
+
+
+def _hong_kong() -> Converter:
+    # Which script Huawei's Cantonese model writes is not documented: Traditional text is
+    # kept. Simplified text gets OpenCC's s2tw and not s2hk: Hong Kong's typed text, Home
+    # Assistant's zh-HK sentences among it, writes 溫, 戶, 啟 and 為 as Taiwan's standard
+    # does, where s2hk writes the reference forms 温, 户, 啓; s2tw lost fewer sentences.
+    # The Cantonese copula 係 is written 系 in Simplified, and OpenCC's tables keep 系 (a
+    # system, a department): with s2tw alone 1,722 of the 9,087 zh-HK sentences were lost
+    # (都係, 燈係開, 係唔係). The 20 phrases of CANTONESE_CONFIG bring every one of them
+    # back (1,845 lost in all before, 123 after: 着, 台 and 捲 written as Taiwan writes
+    # them), and none of the 318 strings with 系, 係 or 繫 of Home Assistant's own
+    # Traditional translations, written in Simplified, comes out otherwise than with s2tw.
+    return _kept_if_traditional(OpenCC(str(CANTONESE_CONFIG)).convert)
+
+
+def _traditional() -> Converter:
+    # Characters only, Taiwan's standard forms (s2tw, as for Hong Kong): a home that asks
+    # for Traditional characters with Mandarin keeps the words it said (not s2twp's 軟體).
+    return _kept_if_traditional(OpenCC("s2tw").convert)
 
 
 def _simplified() -> Converter:
@@ -103,6 +136,7 @@ def _simplified() -> Converter:
 _BUILDERS: Final[dict[Conversion, Callable[[], Converter]]] = {
     Conversion.TAIWAN: _taiwan,
     Conversion.HONG_KONG: _hong_kong,
+    Conversion.TRADITIONAL: _traditional,
     Conversion.SIMPLIFIED: _simplified,
 }
 
@@ -113,12 +147,11 @@ def load_converter(conversion: Conversion) -> Converter:
         return _BUILDERS[conversion]()
 
 
-async def async_converter(hass: HomeAssistant, conversion: Conversion) -> Converter:
-    """Return the converter of `conversion`, loading its dictionaries in the executor once.
+@callback
+def _loading(hass: HomeAssistant, conversion: Conversion) -> asyncio.Future[Converter]:
+    """Return the load of `conversion`, starting it in the executor unless under way or done.
 
-    Callers that ask while it loads wait for the same load; a caller that is cancelled
-    does not cancel it for the others. A load that failed raises its error to those that
-    waited for it, and the next call loads again.
+    A load that failed is started again.
     """
     futures = hass.data.setdefault(_LOADED, {})
     future = futures.get(conversion)
@@ -127,7 +160,48 @@ async def async_converter(hass: HomeAssistant, conversion: Conversion) -> Conver
         # Noted as seen, so that a failure no caller waited for is not logged as unhandled.
         future.add_done_callback(_failed)
         futures[conversion] = future
-    return await asyncio.shield(future)
+    return future
+
+
+@callback
+def async_load(hass: HomeAssistant, conversion: Conversion) -> None:
+    """Start loading the dictionaries of `conversion` in the executor, without waiting.
+
+    For a caller that needs the converter a little later (a recognition at its start);
+    `async_converter` then waits for the same load.
+    """
+    _loading(hass, conversion)
+
+
+async def async_converter(hass: HomeAssistant, conversion: Conversion) -> Converter:
+    """Return the converter of `conversion`, loading its dictionaries in the executor once.
+
+    Callers that ask while it loads wait for the same load; a caller that is cancelled
+    does not cancel it for the others. A load that failed raises its error to those that
+    waited for it, and the next call loads again.
+    """
+    return await asyncio.shield(_loading(hass, conversion))
+
+
+async def async_written(hass: HomeAssistant, conversion: Conversion | None, text: str) -> str:
+    """Return `text` converted by `conversion` (None: as it is), loading it first if need be.
+
+    When the dictionaries cannot be read (a broken installation), the text is returned as
+    it is and one line is logged: the recognition still has its answer.
+    """
+    if conversion is None or not text:
+        return text
+    try:
+        convert = await async_converter(hass, conversion)
+    except (OSError, ValueError) as err:
+        _LOGGER.error(  # noqa: TRY400 - the reason is in the line; a traceback adds nothing
+            "Cannot read OpenCC's dictionaries for the %s conversion (%s); the text is left "
+            "in the script the model wrote it in",
+            conversion.value,
+            err,
+        )
+        return text
+    return convert(text)
 
 
 def _failed(future: asyncio.Future[Converter]) -> bool:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Final
 
-from .const import MODEL_OPTION_PREFIX, REGION_CUSTOM, VOCABULARY_OPTION_PREFIX
+from .chinese_script import Conversion
+from .const import (
+    MODEL_OPTION_PREFIX,
+    REGION_CUSTOM,
+    SCRIPT_OPTION_PREFIX,
+    VOCABULARY_OPTION_PREFIX,
+)
 from .sis import Region, TableLanguage, region as sis_region, table_language_for_model
 
 
@@ -27,34 +34,84 @@ def vocabulary_option_key(language: str) -> str:
     return VOCABULARY_OPTION_PREFIX + _option_suffix(language)
 
 
+def script_option_key(language: str) -> str:
+    """Return the option key of the script a language's text is written in, e.g. `script_zh_tw`."""
+    return SCRIPT_OPTION_PREFIX + _option_suffix(language)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SisModel:
+    """A 16 kHz recognition model: its 8 kHz sibling and what its START config may hold."""
+
+    name: str
+    """The `property` of the START config."""
+    telephone: str | None = None
+    """Its 8 kHz sibling, None when there is none."""
+    digit_norm: bool = True
+    """It takes `digit_norm` (the product leaves it out where the pages leave it open)."""
+    min_max_seconds: int = 1
+    """The smallest `max_seconds` it honours (the dialect models treat less as 10)."""
+    sentence_mode: bool = True
+    """Huawei documents it for sentence mode too, not only the short-stream and continuous
+    modes."""
+
+
+MODELS: Final[Mapping[str, SisModel]] = {
+    model.name: model
+    for model in (
+        # Huawei's 2021 pages offer the general model in those two modes only.
+        SisModel(name="chinese_16k_general", telephone="chinese_8k_general", sentence_mode=False),
+        SisModel(name="chinese_16k_common", telephone="chinese_8k_common"),
+        # Mandarin and Sichuanese; no digits, no hot-word table.
+        SisModel(name="sichuan_16k_common", digit_norm=False, min_max_seconds=10),
+        # Shanghainese: the pages refuse neither digits nor a (Mandarin) hot-word table.
+        SisModel(name="shanghai_16k_common", min_max_seconds=10),
+        SisModel(name="english_16k_general", digit_norm=False),
+        SisModel(name="cantonese_16k_common", digit_norm=False, min_max_seconds=10),
+        SisModel(name="arabic_16k_general", digit_norm=False),
+    )
+}
+"""Every model the entity may use, by name; the protocol notes give each one's limits."""
+
+
+class Script(StrEnum):
+    """The characters a Chinese language's text is written in."""
+
+    SIMPLIFIED = "simplified"
+    TRADITIONAL = "traditional"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SisLanguage:
-    """A language the entity offers and the SIS models that recognise it."""
+    """A language the entity offers, the SIS models that recognise it, and its scripts."""
 
     tag: str
     """The tag Home Assistant stores in pipelines: never rename or remove one."""
-    models: Mapping[str, str | None]
-    """16 kHz model → its 8 kHz sibling (None when there is none); the first is the default."""
-    digit_norm: bool = True
-    """The models accept `digit_norm`."""
-    min_max_seconds: int = 1
-    """Smallest `max_seconds` the models honour (dialect models treat less as 10)."""
-    without_sentence_mode: frozenset[str] = frozenset()
-    """Models Huawei documents for the short-stream and continuous modes only."""
+    models: tuple[str, ...]
+    """Its 16 kHz models (of `MODELS`); the first is the default."""
+    options_of: str | None = None
+    """The tag whose model choice and own hot-word table it shares (the same speech)."""
+    scripts: Mapping[Script, Conversion | None] = field(default_factory=dict)
+    """Script → how the model's text is converted to it (None: as the model writes it); the
+    first is the default. Empty for a language that is not written in Chinese."""
+
+    def models_in(self, region: Region) -> tuple[str, ...]:
+        """Return the 16 kHz models a region offers for the language, the default first."""
+        return tuple(model for model in self.models if model in region.models)
 
     def offered_in(self, region: Region) -> bool:
         """Whether a region offers the language: it offers one of its 16 kHz models."""
-        return not region.models.isdisjoint(self.models)
+        return bool(self.models_in(region))
 
     @property
     def default_model(self) -> str:
         """The 16 kHz model used unless the options choose another one."""
-        return next(iter(self.models))
+        return self.models[0]
 
     @property
     def option_key(self) -> str:
         """The option key of this language's model choice."""
-        return model_option_key(self.tag)
+        return model_option_key(self.options_of or self.tag)
 
     @property
     def table_language(self) -> TableLanguage | None:
@@ -64,40 +121,62 @@ class SisLanguage:
     @property
     def vocabulary_option_key(self) -> str:
         """The option key of the user's own hot-word table for this language."""
-        return vocabulary_option_key(self.tag)
+        return vocabulary_option_key(self.options_of or self.tag)
 
+    @property
+    def default_script(self) -> Script | None:
+        """The script its text is written in unless the options choose the other one."""
+        return next(iter(self.scripts), None)
+
+    @property
+    def script_option_key(self) -> str:
+        """The option key of the script its text is written in."""
+        return script_option_key(self.tag)
+
+
+MANDARIN_MODELS: Final = (
+    "chinese_16k_general",
+    "chinese_16k_common",
+    "sichuan_16k_common",
+    "shanghai_16k_common",
+)
+"""Mandarin's choices: the general and common Mandarin models, then the dialect models of
+Sichuan (which also recognises Mandarin) and Shanghai, offered in cn-north-4 only."""
 
 LANGUAGES: Final[Mapping[str, SisLanguage]] = {
     language.tag: language
     for language in (
+        # Taiwan first: Home Assistant ranks tags of the same language that fit a pipeline's
+        # equally in this order, and a zh-HK pipeline in a region without Cantonese should
+        # get Mandarin in Traditional characters (6,815 of the 9,087 zh-HK sentences of Home
+        # Assistant's intents written by a Mandarin model then matched) and not Simplified
+        # ones (58 matched). Every other pipeline finds its own tag, or the one Home
+        # Assistant's preferred regions give (zh-Hans: zh-CN; zh-Hant: zh-HK, then zh-TW).
+        SisLanguage(
+            tag="zh-TW",
+            models=MANDARIN_MODELS,
+            options_of="zh-CN",
+            scripts={Script.TRADITIONAL: Conversion.TAIWAN, Script.SIMPLIFIED: None},
+        ),
         SisLanguage(
             tag="zh-CN",
-            models={
-                "chinese_16k_general": "chinese_8k_general",
-                "chinese_16k_common": "chinese_8k_common",
-            },
-            # Huawei's 2021 pages offer the general model in those two modes only.
-            without_sentence_mode=frozenset({"chinese_16k_general"}),
+            models=MANDARIN_MODELS,
+            scripts={Script.SIMPLIFIED: None, Script.TRADITIONAL: Conversion.TRADITIONAL},
         ),
-        SisLanguage(
-            tag="en-US",
-            models={"english_16k_general": None},
-            digit_norm=False,
-        ),
+        SisLanguage(tag="en-US", models=("english_16k_general",)),
         SisLanguage(
             tag="zh-HK",
-            models={"cantonese_16k_common": None},
-            digit_norm=False,
-            min_max_seconds=10,
+            models=("cantonese_16k_common",),
+            # Which script the model writes is not documented: both conversions take either.
+            scripts={
+                Script.TRADITIONAL: Conversion.HONG_KONG,
+                Script.SIMPLIFIED: Conversion.SIMPLIFIED,
+            },
         ),
-        SisLanguage(
-            tag="ar",
-            models={"arabic_16k_general": None},
-            digit_norm=False,
-        ),
+        SisLanguage(tag="ar", models=("arabic_16k_general",)),
     )
 }
-"""Every language tag the entity can list, in a stable order."""
+"""Every language tag the entity can list, in the order it lists them."""
 
 
 def region_of(entry_region: str) -> Region:

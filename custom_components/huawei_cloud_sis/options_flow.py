@@ -60,7 +60,13 @@ from .home_names import (
     parse_extra_words,
     unusable_words,
 )
-from .languages import LANGUAGES, table_languages_for_region
+from .languages import (
+    LANGUAGES,
+    Script,
+    languages_for_region,
+    region_of,
+    table_languages_for_region,
+)
 from .learned_voices import learned_voices, refused_voices
 from .settings import (
     DEFAULT_ADD_PUNC,
@@ -105,11 +111,14 @@ SECTION_FALLBACK = "fallback"
 SECTION_VOICE_DETECTION = "voice_detection"
 SECTION_VOICE = "voice"
 OWN_TABLE_KEYS: Final = tuple(
-    language.vocabulary_option_key
-    for language in LANGUAGES.values()
-    if language.table_language is not None
+    dict.fromkeys(
+        language.vocabulary_option_key
+        for language in LANGUAGES.values()
+        if language.table_language is not None
+    )
 )
-"""The options naming a user's own hot-word table, one per language that takes tables."""
+"""The options naming a user's own hot-word table, one per language that takes tables
+(zh-TW shares Mandarin's)."""
 
 
 def _recognition_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, Any]:
@@ -124,15 +133,27 @@ def _recognition_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, An
         vol.Required(CONF_ADD_PUNC, default=DEFAULT_ADD_PUNC): BooleanSelector(),
         vol.Required(CONF_DIGIT_NORM, default=DEFAULT_DIGIT_NORM): BooleanSelector(),
     }
-    for language in LANGUAGES.values():
-        if len(language.models) > 1:
-            fields[vol.Required(language.option_key, default=language.default_model)] = (
-                SelectSelector(
-                    SelectSelectorConfig(
-                        options=list(language.models),
-                        translation_key="model",
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
+    region: str = entry.data[CONF_REGION]
+    offered = region_of(region)
+    languages = [LANGUAGES[tag] for tag in languages_for_region(region)]
+    # A model choice where the region offers more than one model; zh-TW shares Mandarin's.
+    for language in languages:
+        models = language.models_in(offered)
+        key = language.option_key
+        if len(models) > 1 and key not in fields:
+            fields[vol.Required(key, default=models[0])] = SelectSelector(
+                SelectSelectorConfig(
+                    options=list(models), translation_key="model", mode=SelectSelectorMode.DROPDOWN
+                )
+            )
+    # The script of each Chinese language's text.
+    for language in languages:
+        if (script := language.default_script) is not None:
+            fields[vol.Required(language.script_option_key, default=script.value)] = SelectSelector(
+                SelectSelectorConfig(
+                    options=[choice.value for choice in Script],
+                    translation_key="script",
+                    mode=SelectSelectorMode.LIST,
                 )
             )
     return fields
@@ -367,8 +388,8 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
         """Have the service try changed recognition and voice settings before they are saved."""
         entry = self.config_entry
         region: str = entry.data[CONF_REGION]
-        settings = RecognitionSettings.from_options(options)
-        recognition = settings != RecognitionSettings.from_options(entry.options)
+        settings = RecognitionSettings.from_options(options, region)
+        recognition = settings != RecognitionSettings.from_options(entry.options, region)
         voices = changed_voices(region, entry.options, options, refused_voices(entry))
         if not recognition and not voices:
             return

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .chinese_script import Conversion
 from .const import (
     CONF_ADD_PUNC,
     CONF_DIGIT_NORM,
@@ -19,8 +20,9 @@ from .const import (
     CONF_VAD_HEAD,
     CONF_VAD_TAIL,
     CONF_VOCABULARY_ID,
+    REGION_CUSTOM,
 )
-from .languages import LANGUAGES
+from .languages import LANGUAGES, MODELS, Script, region_of
 from .sis import (
     MAX_SECONDS,
     VAD_HEAD_MS,
@@ -95,13 +97,21 @@ class RecognitionSettings:
     """Language tag → chosen 16 kHz model; a missing tag uses the language's default."""
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> RecognitionSettings:
-        """Read the options; a missing or unusable value falls back to its default."""
-        models = {
+    def from_options(
+        cls, options: Mapping[str, Any], region: str = REGION_CUSTOM
+    ) -> RecognitionSettings:
+        """Read the options of an entry of `region` (`CONF_REGION`).
+
+        A missing or unusable value falls back to its default, and so does a model the
+        region does not offer (an entry moved to another region keeps its options).
+        """
+        offered = region_of(region)
+        models = {  # the default chosen is no choice: settings that ask the same are equal
             tag: chosen
             for tag, language in LANGUAGES.items()
             if isinstance(chosen := options.get(language.option_key), str)
-            and chosen in language.models
+            and chosen != language.default_model
+            and chosen in language.models_in(offered)
         }
         mode = options.get(CONF_MODE)
         return cls(
@@ -135,15 +145,15 @@ class RecognitionSettings:
         model gets the one of its own language, unless the user named a table
         of theirs for the language. A model that takes no table gets none.
         """
-        language = LANGUAGES.get(tag)
         audio_format = SAMPLE_RATES.get(sample_rate)
-        if language is None or audio_format is None:
+        if tag not in LANGUAGES or audio_format is None:
             raise SisConfigError(f"No model for {tag} at {sample_rate} Hz")
-        model: str | None = self.model(tag)
+        facts = MODELS[self.model(tag)]
+        model = facts.name
         if audio_format is AudioFormat.PCM8K16BIT:
-            model = language.models[self.model(tag)]
-        if model is None:
-            raise SisConfigError(f"No 8 kHz model for {tag}")
+            if facts.telephone is None:
+                raise SisConfigError(f"No 8 kHz model for {tag} ({facts.name} has none)")
+            model = facts.telephone
         vad = self.mode is not RecognitionMode.SHORT_STREAM
         table_language = table_language_for_model(model)
         vocabulary_id = None
@@ -155,12 +165,48 @@ class RecognitionSettings:
             model=model,
             add_punc=self.add_punc,
             interim_results=interim_results,
-            digit_norm=self.digit_norm if language.digit_norm else None,
+            digit_norm=self.digit_norm if facts.digit_norm else None,
             vocabulary_id=vocabulary_id,
             vad_head=self.vad_head if vad else None,
             vad_tail=self.vad_tail if vad else None,
-            max_seconds=max(self.max_seconds, language.min_max_seconds) if vad else None,
+            max_seconds=max(self.max_seconds, facts.min_max_seconds) if vad else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TextScripts:
+    """The script each Chinese language's text is written in.
+
+    The options' choice, else the language's default. The service is asked nothing about
+    it: the model's text is converted after the recognition.
+    """
+
+    chosen: Mapping[str, Script]
+    """Language tag → the script the options chose for it."""
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> TextScripts:
+        """Read the options; a missing or unusable choice leaves the language's default."""
+        return cls(
+            {
+                tag: Script(chosen)
+                for tag, language in LANGUAGES.items()
+                if isinstance(chosen := options.get(language.script_option_key), str)
+                and chosen in language.scripts
+            }
+        )
+
+    def script(self, tag: str) -> Script | None:
+        """Return the script of a language's text; None for a language not written in Chinese."""
+        language = LANGUAGES.get(tag)
+        if language is None:
+            return None
+        return self.chosen.get(tag) or language.default_script
+
+    def conversion(self, tag: str) -> Conversion | None:
+        """Return how the model's text of a language is converted; None: it is kept as written."""
+        script = self.script(tag)
+        return None if script is None else LANGUAGES[tag].scripts[script]
 
 
 def migrate_options(options: Mapping[str, Any], minor_version: int) -> dict[str, Any]:

@@ -33,11 +33,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import HuaweiSisConfigEntry
 from .audio import aclose, pcm_samples
 from .audio_copy import AudioCopy
+from .chinese_script import Conversion, async_load, async_written
 from .const import CONF_REGION, DOMAIN
 from .device import service_device
 from .fallback import Fallback, FallbackSettings
 from .languages import languages_for_region
-from .settings import SAMPLE_RATES, RecognitionSettings
+from .settings import SAMPLE_RATES, RecognitionSettings, TextScripts
 from .sis import Recognition, RecognitionMode, RecognitionOutcome, SisConfigError
 
 try:  # Home Assistant 2026.5 and later
@@ -80,7 +81,8 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         self._entry = entry
         self._runtime = entry.runtime_data
         """What the entry keeps while loaded; a request that outlives an unload still has it."""
-        self._settings = RecognitionSettings.from_options(entry.options)
+        self._settings = RecognitionSettings.from_options(entry.options, entry.data[CONF_REGION])
+        self._scripts = TextScripts.from_options(entry.options)
         self._fallback = Fallback(
             hass=hass,
             settings=FallbackSettings.from_options(entry.options),
@@ -160,12 +162,17 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
     ) -> AsyncGenerator[str | SpeechResult]:
         """Run one recognition: yield the text so far (when asked), then the result.
 
-        The stream is closed before the result is yielded, and everything the
-        recognition started is finished, except closing a session whose answer
-        is known, which goes on in the background (bounded by the close timeout).
+        Huawei's texts and result are in the script the options choose for the language,
+        converted after the library's outcome (a fallback engine's answer is its own).
+        The stream is closed before the result is yielded, and everything the recognition
+        started is finished, except closing a session whose answer is known, which goes on
+        in the background (bounded by the close timeout).
         """
         copy = self._fallback.keep_audio(stream, int(metadata.sample_rate))
         result = SpeechResult(None, SpeechResultState.ERROR)
+        conversion = self._scripts.conversion(metadata.language)
+        if conversion is not None:  # read while the audio flows, once per Home Assistant
+            async_load(self.hass, conversion)
         try:
             if (recognition := self._recognition(metadata, copy or stream, partials)) is not None:
                 answered = False
@@ -173,10 +180,11 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                     async with contextlib.aclosing(aiter(recognition)) as texts:
                         async for text in texts:
                             if partials:
-                                yield text
+                                yield await async_written(self.hass, conversion, text)
                     answered = True
                 finally:
                     outcome = await self._finish(recognition, answered=answered)
+                outcome = await self._written(conversion, outcome)
                 result = await self._answer(metadata, copy, outcome)
         finally:
             await (copy.close() if copy else aclose(stream))
@@ -229,6 +237,14 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
                 self.hass, recognition.close(), f"{DOMAIN} close session"
             )
         return outcome
+
+    async def _written(
+        self, conversion: Conversion | None, outcome: RecognitionOutcome
+    ) -> RecognitionOutcome:
+        """Return the outcome with its text in the script the options choose."""
+        if outcome.text is None:
+            return outcome
+        return replace(outcome, text=await async_written(self.hass, conversion, outcome.text))
 
     async def _answer(
         self, metadata: SpeechMetadata, copy: AudioCopy | None, outcome: RecognitionOutcome

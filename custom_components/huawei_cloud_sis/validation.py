@@ -21,7 +21,7 @@ from .const import (
     CONF_SIS_ENDPOINT,
     REGION_CUSTOM,
 )
-from .languages import LANGUAGES, languages_for_region
+from .languages import LANGUAGES, MODELS, languages_for_region
 from .learned_voices import LearnedVoices
 from .settings import RecognitionSettings
 from .sis import (
@@ -143,14 +143,21 @@ async def validate_input(hass: HomeAssistant, data: Mapping[str, Any]) -> Valida
 async def check_settings(client: SisClient, region: str, settings: RecognitionSettings) -> None:
     """Let the service try the settings for each language of the region.
 
-    One short session per language starts with the settings and is cancelled
-    at once; a refusal becomes a form error naming the language and the code.
+    One short session per language (one for languages that ask the same of the
+    service, as zh-TW and zh-CN do) starts with the settings and is cancelled at
+    once; a refusal becomes a form error naming the language and the code.
     A custom endpoint's region is unknown: Mandarin, offered everywhere, is tried.
     """
     tags = [PROBE_LANGUAGE] if region == REGION_CUSTOM else languages_for_region(region)
+    tags.sort(key=lambda tag: tag != PROBE_LANGUAGE)  # a refusal of Mandarin names zh-CN
+    tried: list[RecognitionConfig] = []
     for tag in tags:
+        config = settings.config(tag, 16000, interim_results=False)
+        if config in tried:  # zh-TW asks what zh-CN asks: the same model and settings
+            continue
+        tried.append(config)
         try:
-            await client.probe(settings.mode, settings.config(tag, 16000, interim_results=False))
+            await client.probe(settings.mode, config)
         except SisServerError as err:
             if err.code is None or isinstance(err, SisAccountError):
                 raise form_error(err) from err
@@ -173,7 +180,7 @@ def refusal_error(
     language = LANGUAGES[tag]
     if (
         settings.mode is RecognitionMode.SENTENCE_STREAM
-        and settings.model(tag) in language.without_sentence_mode
+        and not MODELS[settings.model(tag)].sentence_mode
     ):
         return ValidationError(
             "sentence_mode_refused", field=language.option_key, placeholders=placeholders

@@ -9,7 +9,15 @@ from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.data_entry_flow import section
 
 SECTIONS = {
-    "recognition": {"mode", "add_punc", "digit_norm", "model_zh_cn"},
+    "recognition": {
+        "mode",
+        "add_punc",
+        "digit_norm",
+        "model_zh_cn",
+        "script_zh_tw",
+        "script_zh_cn",
+        "script_zh_hk",
+    },
     "hot_words": {"favour_names", "extra_words", "vocabulary_id_zh_cn", "vocabulary_id_en_us"},
     "fallback": {"fallback_engine", "fallback_on_empty"},
     "voice_detection": {"vad_head", "vad_tail", "max_seconds"},
@@ -59,3 +67,17 @@ def suggested(result: ConfigFlowResult) -> dict[str, Any]:
 def collapsed(result: ConfigFlowResult) -> dict[str, bool]:
     """Whether each section of the form starts collapsed."""
     return {name: part.options["collapsed"] for name, part in _sections(result).items()}
+
+
+def fields(result: ConfigFlowResult, name: str) -> list[str]:
+    """The fields a section of the form shows, in order."""
+    return [str(key) for key in _sections(result)[name].schema.schema]
+
+
+def choices(result: ConfigFlowResult, key: str) -> list[str]:
+    """The choices a select field of the form offers, in order."""
+    for part in _sections(result).values():
+        for marker, selector in part.schema.schema.items():
+            if str(marker) == key:
+                return [str(option) for option in selector.config["options"]]
+    raise KeyError(key)

@@ -11,7 +11,7 @@ from .rasr import RecordedSession
 from .readings import Readings
 from .rtts import RecordedSynthesis
 from .server import SisServer
-from .speech import decode, silence, synthesize, synthesize_sentences
+from .speech import decode, silence, synthesize, synthesize_sentences, synthesize_spoken
 from .vocabulary import Table, VocabularyCall
 
 __all__ = [
@@ -35,4 +35,5 @@ __all__ = [
     "silence",
     "synthesize",
     "synthesize_sentences",
+    "synthesize_spoken",
 ]

@@ -31,7 +31,7 @@ AUDIO_FORMATS: Final = {
 CHINA_SITE: Final = ("cn-north-4", "cn-east-3")
 INTERNATIONAL: Final = ("ap-southeast-3", "me-east-1")
 UNDOCUMENTED_SCRIPT: Final = "undocumented"
-"""A model whose script Huawei does not document (`SisServer.cantonese_script` decides)."""
+"""A model whose script Huawei does not document (`Readings.cantonese_script` decides)."""
 
 
 @dataclass(frozen=True, slots=True)

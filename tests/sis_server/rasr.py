@@ -54,6 +54,8 @@ class RecordedSession:
     """Every JSON message sent for the session, in order."""
     sent_times: list[float] = field(default_factory=list)
     """`time.monotonic()` when each message of `sent` was sent."""
+    sent_after: list[int] = field(default_factory=list)
+    """Bytes of audio the session had received when each message of `sent` was sent."""
     done: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when the session is over: END answered, an error, or the socket closed."""
 
@@ -129,6 +131,7 @@ class Connection:
         if session is not None and not session.done.is_set():
             session.sent.append(payload)
             session.sent_times.append(time.monotonic())
+            session.sent_after.append(len(session.audio))
         await self.ws.send_str(json.dumps(payload, ensure_ascii=False))
 
     async def send_outputs(self, outputs: list[Output]) -> None:
@@ -236,13 +239,15 @@ class Connection:
         # A table the project does not have gives no hot words (when the reading accepts it).
         table = tables.get(self.project_id, raw.get("vocabulary_id", ""))
         # The model writes what it hears in its script; the words it mishears are then swapped.
-        write = await writer(raw["property"], self.server.cantonese_script)
+        write = await writer(raw["property"], self.server.readings.cantonese_script)
         self.recognizer = Recognizer(
             self.mode,
             raw,
             self.server.fallback_text,
             self.server.transcriber,
             then(write, self.server.mishearings.rewriter(table.words if table else ())),
+            interim_lag_ms=self.server.interim_lag_ms,
+            revisions=dict(self.server.revisions),
         )
         await self.send("START")
         self.active = self.ever_active = True

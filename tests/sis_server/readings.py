@@ -2,7 +2,8 @@
 
 The project's notes on Huawei's disputed points (sis-disputed-points.md) list
 them; each field below is one, named by its number there (H1 to H4 for
-hot-word tables, T1 and T3 for real-time synthesis). A `SisServer` holds
+hot-word tables, T1 and T3 for real-time synthesis), except the last, a point
+the pages never mention (the script of the Cantonese model). A `SisServer` holds
 one `Readings` (`server.readings`); change a field at any time and the next
 request follows it:
 
@@ -29,6 +30,7 @@ type ListOffset = Literal["tables", "pages"]
 type NameFilter = Literal["exact", "contains", "ignored"]
 type RealtimeVoices = Literal["realtime_pages", "all"]
 type VoiceRefusal = Literal["SIS.0411", "property"]
+type CantoneseScript = Literal["simplified", "traditional"]
 
 _TRUE: Final = ("true", "yes", "1")
 _FALSE: Final = ("false", "no", "0")
@@ -112,6 +114,15 @@ class Readings:
     """T3. Whether a text holding `<`, `>` or `&` is refused with ERROR SIS.0419 "illegal
     SSML" (the current error table: "the text holds illegal characters"). Whether real-time
     synthesis parses SSML at all is not documented. False: such text is spoken as any other."""
+
+    cantonese_script: CantoneseScript = field(
+        default="simplified", metadata=_choices("simplified", "traditional")
+    )
+    """The script `cantonese_16k_common` writes Chinese in, which no page states (the
+    Mandarin models, the Sichuanese and Shanghainese ones among them, write Simplified
+    characters in every sample). "simplified": what was said as OpenCC's t2s writes it, as
+    the Mandarin models do; "traditional": as OpenCC's s2hk writes it, Hong Kong's standard
+    forms (溫 comes back as 温). Simplified is the emulator's earlier behaviour."""
 
     def __setattr__(self, name: str, value: object) -> None:
         """Refuse a value outside the field's choices, so that a typo cannot pass unnoticed."""

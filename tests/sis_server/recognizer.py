@@ -7,16 +7,29 @@ decodes from it; other speech is handed to the transcriber when there is one
 (pocketsphinx in the standalone emulator), else it is the fallback phrase.
 Words a test declared misheard are then replaced, unless the session's hot-word
 table holds them (`mishearing.py`).
+
+Interim results are sent only when the START config asked for them
+(`interim_results: "yes"`), in every mode, and never change what is final.
+Speech made with the codec's `synthesize` says all its bytes at once, so
+with every frame that holds speech the interim result is everything heard
+so far. Spoken speech (`speech.synthesize_spoken`, words with their real
+durations) is heard as a streaming recogniser hears it: a word is in the
+interim result once it is over and the audio has gone on for the interim
+lag (`SisServer.interim_lag_ms`, 250 ms unless a test sets it) past its end;
+an interim result is sent, with any frame, silent ones too, only when its
+text changed; and a revision a test declared (`SisServer.revise`) shows a
+text differently for a while before the words as heard. Final results, VAD
+events and the sentences of each mode are the same for both kinds of speech.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from .config_rules import MODELS, sample_rate, sample_width
-from .speech import Run, decode_runs, pcm_of, runs_of, samples_of
+from .speech import SPACE, SUSTAIN, Run, decode_runs, pcm_of, runs_of, samples_of
 
 SHORT: Final = "short-stream"
 CONTINUE: Final = "continue-stream"
@@ -51,6 +64,10 @@ class Result:
 type Output = Event | Result
 type Transcriber = Callable[[bytes, int], str]
 """Turns 16-bit PCM at a sample rate into text (blocking)."""
+type Revisions = Mapping[str, tuple[str, int]]
+"""Interim text heard → (the text shown instead, for how many ms of audio)."""
+BOUNDARIES: Final = frozenset({0, SUSTAIN, SPACE})
+"""Sample values that begin after a spoken word is over: a silence, the next word, a space."""
 
 
 class Recognizer:
@@ -63,10 +80,14 @@ class Recognizer:
         fallback_text: str,
         transcriber: Transcriber | None = None,
         rewrite: Callable[[str], str] | None = None,
+        *,
+        interim_lag_ms: int = 250,
+        revisions: Revisions | None = None,
     ) -> None:
         """Read the settings of a validated START config.
 
         `rewrite` changes every recognised text (the words the engine mishears).
+        `interim_lag_ms` and `revisions` apply to the interim results of spoken speech.
         """
         audio_format: str = config["audio_format"]
         self.mode = mode
@@ -107,6 +128,15 @@ class Recognizer:
         self.listening = True
         """False once audio past the limit was refused: later audio is ignored, END still works."""
         self._carry = b""
+        self.lag = self.rate * interim_lag_ms // 1000
+        self.revisions: Revisions = revisions or {}
+        self.spoken = False
+        """The current sentence is spoken speech (it holds `SUSTAIN`)."""
+        self.heard: str | None = None
+        """The spoken sentence's words heard so far, and since when (a position)."""
+        self.heard_at = 0
+        self.shown = ""
+        """The text of the spoken sentence's last interim result."""
 
     def _ms(self, samples: int) -> int:
         return samples * 1000 // self.rate
@@ -120,7 +150,11 @@ class Recognizer:
             text = self.fallback
         if self.rewrite is not None:
             text = self.rewrite(text)
-        begin, end = self._ms(self.start), self._ms(self.start + self.length)
+        return self._result(text, self.length, final=final)
+
+    def _result(self, text: str, length: int, *, final: bool) -> dict[str, Any]:
+        """A segment of the current sentence: its first `length` samples say `text`."""
+        begin, end = self._ms(self.start), self._ms(self.start + length)
         result: dict[str, Any] = {"text": text, "score": FINAL_SCORE if final else INTERIM_SCORE}
         if self.word_info:
             words = text.split() or [text]
@@ -148,7 +182,43 @@ class Recognizer:
             outputs.append(Result([segment], final=True))
             self.finished = True
 
+    def _spoken_interim(self) -> dict[str, Any] | None:
+        """The interim result of spoken speech due now; None when its text is unchanged.
+
+        The words heard are those over before the interim lag: a word is over
+        where a silence, a space or the next word begins, or, for the last one,
+        once the silence after the sentence has begun.
+        """
+        heard_until = self.position - self.lag - self.start
+        cut = cut_at = offset = 0
+        for index, (value, count) in enumerate(self.runs):
+            if offset >= heard_until:
+                break
+            if index and value in BOUNDARIES:
+                cut, cut_at = index, offset
+            offset += count
+        else:
+            if heard_until > self.length:
+                cut, cut_at = len(self.runs), self.length
+        text = decode_runs(self.runs[:cut], self.rate, partial=True) if cut else None
+        if not text or not (text := text.strip()):
+            return None
+        if self.rewrite is not None:
+            text = self.rewrite(text)
+        if text != self.heard:
+            self.heard, self.heard_at = text, self.position
+        shown = text
+        if (revision := self.revisions.get(text)) is not None:
+            other, for_ms = revision
+            if self.position - self.heard_at < self.rate * for_ms // 1000:
+                shown = other
+        if shown == self.shown:
+            return None
+        self.shown = shown
+        return self._result(shown, cut_at, final=False)
+
     def _append(self, value: int, count: int) -> None:
+        self.spoken = self.spoken or value == SUSTAIN
         if self.runs and self.runs[-1][0] == value:
             self.runs[-1] = (value, self.runs[-1][1] + count)
         else:
@@ -186,6 +256,7 @@ class Recognizer:
         while count and not self.finished:
             if not self.runs:
                 self.start, self.length, self.silence = self.position, 0, 0
+                self.spoken, self.heard, self.shown = False, None, ""
                 if self.mode == SENTENCE and not self.voice_started:
                     outputs.append(Event("VOICE_START", self._ms(self.position)))
                 self.voice_started = True
@@ -227,10 +298,14 @@ class Recognizer:
                 self._on_silence(count, outputs, completed)
         if completed:
             outputs.append(Result(completed, final=True))
-        if self.interim and heard and self.runs and not self.finished:
-            segment = self._segment(final=False)
-            if segment["result"]["text"]:
-                outputs.append(Result([segment], final=False))
+        if self.interim and self.runs and not self.finished:
+            if self.spoken:
+                if (spoken := self._spoken_interim()) is not None:
+                    outputs.append(Result([spoken], final=False))
+            elif heard:
+                segment = self._segment(final=False)
+                if segment["result"]["text"]:
+                    outputs.append(Result([segment], final=False))
         return outputs
 
     def finish(self) -> list[Output]:

@@ -3,9 +3,9 @@
 Huawei's Mandarin models, the Sichuanese and Shanghainese ones among them, write Simplified
 characters: speech made from Traditional text is recognised in Simplified characters
 (OpenCC's t2s), as the real service writes what it hears. Which script the Cantonese model
-writes is not documented, so `SisServer.cantonese_script` chooses: "simplified" (t2s) or
-"traditional" (OpenCC's s2hk, Hong Kong's standard forms, so 溫 comes back as 温). Models
-of other languages write no Chinese and their text is left alone.
+writes is not documented, so the reading `cantonese_script` (`Readings`) chooses:
+"simplified" (t2s) or "traditional" (OpenCC's s2hk, Hong Kong's standard forms, so 溫 comes
+back as 温). Models of other languages write no Chinese and their text is left alone.
 
 OpenCC's dictionaries are read in a worker thread the first time a session needs them, and
 kept for the life of the process.
@@ -22,6 +22,7 @@ from typing import Final
 from opencc import OpenCC
 
 from .config_rules import MODELS, UNDOCUMENTED_SCRIPT
+from .readings import CantoneseScript
 
 SIMPLIFIED: Final = "simplified"
 TRADITIONAL: Final = "traditional"
@@ -31,10 +32,11 @@ _OPENCC: Final = {SIMPLIFIED: "t2s", TRADITIONAL: "s2hk"}
 type Rewrite = Callable[[str], str]
 
 
-def script_of(model: str, cantonese_script: str) -> str | None:
-    """The script `model` writes in, None for a model that writes no Chinese."""
-    if cantonese_script not in _OPENCC:
-        raise ValueError(f"cantonese_script must be one of {sorted(_OPENCC)}")
+def script_of(model: str, cantonese_script: CantoneseScript) -> str | None:
+    """The script `model` writes in, None for a model that writes no Chinese.
+
+    `cantonese_script` is the reading of the same name (`Readings` checks its value).
+    """
     script = MODELS[model].script
     return cantonese_script if script == UNDOCUMENTED_SCRIPT else script
 
@@ -53,7 +55,7 @@ def _loaded(config: str) -> Rewrite:
         return _converter(config)
 
 
-async def writer(model: str, cantonese_script: str) -> Rewrite | None:
+async def writer(model: str, cantonese_script: CantoneseScript) -> Rewrite | None:
     """What writes a text the way `model` does, None when it is left as heard."""
     script = script_of(model, cantonese_script)
     if script is None:

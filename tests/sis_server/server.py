@@ -205,9 +205,10 @@ class SisServer:
         self.vocabulary_forbidden = False
         """While set, the IAM user may not use the hot-word table API (403)."""
         self.mishearings = Mishearings()
-        self.cantonese_script = "simplified"
-        """The script the Cantonese model writes, "simplified" or "traditional" (Huawei does
-        not document it; the Mandarin models write Simplified characters)."""
+        self.interim_lag_ms = 250
+        """How far behind the audio the interim results of spoken speech are (recognizer.py)."""
+        self.revisions: dict[str, tuple[str, int]] = {}
+        """Interim text of spoken speech → (what is shown first, for how many ms); see `revise`."""
         self.sockets: set[web.WebSocketResponse] = set()
         self.closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -228,6 +229,19 @@ class SisServer:
     def mishear(self, word: str, heard: str) -> None:
         """Recognise `word` as `heard` from now on, unless the session's hot-word table holds it."""
         self.mishearings.add(word, heard)
+
+    def revise(self, heard: str, shown: str, for_ms: int) -> None:
+        """Show the interim text `heard` of spoken speech as `shown` for its first `for_ms` ms.
+
+        A streaming recogniser revises what it heard as more audio comes: when the
+        words heard so far (after the model's script and the mishearings) read
+        `heard`, the interim result says `shown`, and says `heard` once `for_ms` ms
+        more audio have come, unless more words came first. Final results are never
+        revised.
+        """
+        if not heard or not shown or for_ms <= 0:
+            raise ValueError("A revision needs both texts and a positive duration")
+        self.revisions[heard] = (shown, for_ms)
 
     def revoke_credentials(self) -> None:
         """The IAM password and the access key stop working, and every token is revoked."""

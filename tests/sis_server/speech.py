@@ -5,6 +5,15 @@ text: every UTF-8 byte `b` becomes one 10 ms block (sample_rate // 100 samples)
 of the constant sample value `1000 + 8 * b`. Audio that does not follow this
 pattern (a real recording, say) does not decode; the emulator answers it with
 its configured fallback phrase.
+
+Spoken audio (`synthesize_spoken`) says words with their real durations: a word
+is the sample value `SUSTAIN` ("the word goes on", which adds no text) for most
+of its time, then its bytes in its last 10 ms blocks, so that it is heard once
+it is over, as a streaming recogniser hears it. Speech made by `synthesize`
+holds no `SUSTAIN` and decodes exactly as it always did.
+
+A silence inside the speech separates words and reads as one space, except
+between two Chinese characters: Mandarin models write no spaces.
 """
 
 from __future__ import annotations
@@ -18,6 +27,10 @@ from typing import Final
 
 BASE: Final = 1000
 STEP: Final = 8
+SUSTAIN: Final = BASE + STEP * 256
+"""The sample value of a spoken word going on; it adds nothing to the text."""
+SPACE: Final = BASE + STEP * ord(" ")
+"""The sample value of a space."""
 
 
 def _to_le(samples: array[int]) -> bytes:
@@ -47,6 +60,56 @@ def synthesize(text: str, *, sample_rate: int = 16000, lead_ms: int = 0, tail_ms
     for byte in text.encode():
         samples.extend([BASE + STEP * byte] * block)
     return silence(lead_ms, sample_rate) + _to_le(samples) + silence(tail_ms, sample_rate)
+
+
+def _joined(left: str, right: str) -> bool:
+    """Whether two pieces of text meet without a space: both sides are Chinese characters."""
+    return bool(left and right) and _han(left[-1]) and _han(right[0])
+
+
+def _han(char: str) -> bool:
+    """A Chinese character (or Chinese punctuation or a full-width form)."""
+    return (
+        "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef"
+    )
+
+
+def synthesize_spoken(
+    words: Iterable[tuple[str, int, int]], *, sample_rate: int = 16000, tail_ms: int = 0
+) -> bytes:
+    """Return PCM of `words` said with their timing: (text, start ms, end ms) each.
+
+    Times count from the start of the audio, so the first start is the leading
+    silence. A word lasts from its start to its end: `SUSTAIN`, then its UTF-8
+    bytes in the last 10 ms blocks. A word that begins where the one before it
+    ended is preceded by a space block, inside its own time, unless both sides
+    are Chinese characters; between words that do not touch is a silence (a
+    pause). Raises ValueError if words overlap or a word is too short for its
+    bytes.
+    """
+    block = sample_rate // 100
+    samples = array("h")
+    previous, position = "", 0
+    for text, start_ms, end_ms in words:
+        start, end = sample_rate * start_ms // 1000, sample_rate * end_ms // 1000
+        if start < position or not text:
+            raise ValueError(f"{text!r} at {start_ms} ms overlaps the word before or is empty")
+        data = text.encode()
+        touching = bool(previous) and start == position
+        if touching and not _joined(previous, text):
+            data = b" " + data
+        spoken = end - start - block * len(data)
+        if spoken < 0:
+            raise ValueError(f"{text!r} cannot be said in {end_ms - start_ms} ms")
+        samples.extend([0] * (start - position))
+        if touching and data[:1] == b" ":
+            samples.extend([SPACE] * block)
+            data = data[1:]
+        samples.extend([SUSTAIN] * spoken)
+        for byte in data:
+            samples.extend([BASE + STEP * byte] * block)
+        previous, position = text, end
+    return _to_le(samples) + silence(tail_ms, sample_rate)
 
 
 def synthesize_sentences(
@@ -90,6 +153,8 @@ def _stretch_bytes(runs: list[Run], block: int) -> bytes | None:
     data = bytearray()
     last = len(runs) - 1
     for index, (value, count) in enumerate(runs):
+        if value == SUSTAIN:
+            continue
         byte, remainder = divmod(value - BASE, STEP)
         if remainder or not 0 <= byte <= 255:
             return None
@@ -123,14 +188,22 @@ def decode_runs(runs: Iterable[Run], sample_rate: int, *, partial: bool = False)
             word = _stretch_bytes(stretch, block)
             if word is None:
                 return None
-            words.append(word)
+            if word:  # a stretch of a word going on says nothing yet
+                words.append(word)
     if not words:
         return None
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    text = ""
     try:
-        return decoder.decode(b" ".join(words), final=not partial)
+        for index, word in enumerate(words):
+            if index < len(words) - 1:
+                piece = word.decode()
+            else:
+                decoder = codecs.getincrementaldecoder("utf-8")()
+                piece = decoder.decode(word, final=not partial)
+            text += piece if not text or _joined(text, piece) else " " + piece
     except UnicodeDecodeError:
         return None
+    return text
 
 
 def decode_samples(

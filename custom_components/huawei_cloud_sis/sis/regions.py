@@ -28,10 +28,10 @@ class Site(StrEnum):
     INTERNATIONAL = "international"
 
 
-MANDARIN_MODELS: Final = frozenset(
-    {"chinese_16k_general", "chinese_8k_general", "chinese_16k_common", "chinese_8k_common"}
-)
-"""Mandarin: the general (end-to-end) models and the older common ones, 16 and 8 kHz."""
+GENERAL_MANDARIN_MODELS: Final = frozenset({"chinese_16k_general", "chinese_8k_general"})
+"""Mandarin's general (end-to-end) models, 16 and 8 kHz: the China and international sites."""
+MANDARIN_MODELS: Final = GENERAL_MANDARIN_MODELS | {"chinese_16k_common", "chinese_8k_common"}
+"""With the older common models, which only the China site's pages list."""
 DIALECT_MODELS: Final = frozenset(
     {"cantonese_16k_common", "sichuan_16k_common", "shanghai_16k_common"}
 )
@@ -88,14 +88,14 @@ REGIONS: Final[Mapping[str, Region]] = {
         Region(
             name="ap-southeast-3",
             site=Site.INTERNATIONAL,
-            models=MANDARIN_MODELS | ENGLISH_MODELS | ARABIC_MODELS,
+            models=GENERAL_MANDARIN_MODELS | ENGLISH_MODELS | ARABIC_MODELS,
             synthesis=False,
             table_languages=_INTERNATIONAL_TABLES,
         ),
         Region(
             name="me-east-1",
             site=Site.INTERNATIONAL,
-            models=MANDARIN_MODELS | ENGLISH_MODELS | ARABIC_MODELS,
+            models=GENERAL_MANDARIN_MODELS | ENGLISH_MODELS | ARABIC_MODELS,
             synthesis=True,
             table_languages=_INTERNATIONAL_TABLES,
         ),

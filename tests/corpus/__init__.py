@@ -1,0 +1,1 @@
+"""Spoken commands, with their timing, and the home they are said in."""
