@@ -77,7 +77,7 @@ async def test_the_entity_sits_on_the_service_device(
     assert entity is not None
     # A custom endpoint may offer every voice; Home Assistant's language is the default.
     # Taiwanese and Cantonese replies are spoken by the Mandarin voices.
-    assert entity.supported_languages == ["zh-CN", "zh-TW", "zh-HK", "en-US", "ar"]
+    assert entity.supported_languages == ["zh-TW", "zh-CN", "zh-HK", "en-US", "ar"]
     assert entity.default_language == "en-US"
     # A call may name a voice, or a language's voice under its option key (the entity's
     # default options hold the voices in effect: see the cache tests).
@@ -86,8 +86,8 @@ async def test_the_entity_sits_on_the_service_device(
         "speed",
         "pitch",
         "volume",
-        "voice_zh_cn",
         "voice_zh_tw",
+        "voice_zh_cn",
         "voice_zh_hk",
         "voice_en_us",
         "voice_ar",

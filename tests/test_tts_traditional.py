@@ -8,6 +8,7 @@ which records the text each synthesis was sent.
 
 from __future__ import annotations
 
+import logging
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
@@ -77,8 +78,9 @@ async def engine_languages(
         ("zh-Hant", "TW", "zh-TW"),
         ("zh-Hant", None, "zh-HK"),
         ("zh-Hans", None, "zh-CN"),
-        # A region no tag names: every Chinese tag ranks the same; Mandarin, Simplified.
-        ("zh-SG", "SG", "zh-CN"),
+        # A region no tag names: every Chinese tag ranks the same; zh-TW, whose conversion
+        # leaves Simplified text as it is.
+        ("zh-SG", "SG", "zh-TW"),
     ],
 )
 async def test_chinese_pipelines_choose_their_own_reply_language(
@@ -210,7 +212,13 @@ async def test_the_intent_and_reply_stages_of_a_taiwanese_pipeline(
 
 @pytest.mark.parametrize(
     ("language", "country", "default"),
-    [("zh-Hant", "TW", "zh-TW"), ("zh-Hant", None, "zh-HK"), ("zh-Hans", "CN", "zh-CN")],
+    [
+        ("zh-Hant", "TW", "zh-TW"),
+        ("zh-Hant", None, "zh-HK"),
+        ("zh-Hans", "CN", "zh-CN"),
+        # No voice speaks Home Assistant's language: the first language of the voices.
+        ("fr", "FR", "zh-CN"),
+    ],
 )
 async def test_home_assistants_language_chooses_the_default(
     hass: HomeAssistant,
@@ -230,18 +238,39 @@ async def test_home_assistants_language_chooses_the_default(
     assert sent(sis_server) == [expected]
 
 
-async def test_unreadable_dictionaries_end_the_reply_with_a_clear_error(
+async def test_simplified_text_in_a_taiwanese_reply_is_sent_as_written(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    """What makes zh-TW a safe first choice for a region no tag names (zh-SG)."""
+    reply = "新加坡今天三十度，著名的乾隆皇帝。"
+    await speak(hass, reply, language="zh-TW")
+    assert sent(sis_server) == [reply]
+
+
+async def test_unreadable_dictionaries_end_the_reply_with_a_clear_error(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sis_server: SisServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def unreadable(conversion: Conversion) -> chinese_script.Converter:
         raise FileNotFoundError("TSPhrases.txt")
 
     with (
         patch.object(chinese_script, "load_converter", unreadable),
-        pytest.raises(HomeAssistantError, match="cannot be read") as raised,
+        pytest.raises(HomeAssistantError, match="cannot be read"),
     ):
         await speak(hass, TAIWAN, language="zh-TW")
-    assert "TSPhrases.txt" in str(raised.value)
+    # A broken installation: one line of ours says why (Home Assistant adds one of its own);
+    # nothing was sent, nothing is cached.
+    [line] = [
+        record
+        for record in caplog.records
+        if record.name.startswith("custom_components.") and record.levelno >= logging.ERROR
+    ]
+    assert "TSPhrases.txt" in line.getMessage()
+    assert "the reply is not spoken" in line.getMessage()
+    assert line.exc_info is None
     assert sis_server.syntheses == []
     # Read again for the next reply.
     await speak(hass, TAIWAN, language="zh-TW")

@@ -48,10 +48,10 @@ def test_languages_and_voices_per_region() -> None:
     assert voices_for_language("me-east-1", "en-US")[0].voice_id == "english_dh_female"
     assert voice_option_key("zh-CN") == "voice_zh_cn"
     # Where Mandarin voices are, Taiwanese and Cantonese replies are spoken too.
-    assert reply_languages("cn-north-4") == ["zh-CN", "zh-TW", "zh-HK", "en-US"]
+    assert reply_languages("cn-north-4") == ["zh-TW", "zh-CN", "zh-HK", "en-US"]
     assert reply_languages("me-east-1") == ["en-US", "ar"]
     assert reply_languages("ap-southeast-3") == []
-    assert reply_languages("custom") == ["zh-CN", "zh-TW", "zh-HK", "en-US", "ar"]
+    assert reply_languages("custom") == ["zh-TW", "zh-CN", "zh-HK", "en-US", "ar"]
 
 
 def test_unusable_options_fall_back_to_their_defaults() -> None:

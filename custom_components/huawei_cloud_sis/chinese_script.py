@@ -183,6 +183,27 @@ async def async_converter(hass: HomeAssistant, conversion: Conversion) -> Conver
     return await asyncio.shield(_loading(hass, conversion))
 
 
+async def async_readable_converter(
+    hass: HomeAssistant, conversion: Conversion, otherwise: str
+) -> Converter | None:
+    """Return the converter of `conversion` (see `async_converter`), or None without one.
+
+    When the dictionaries cannot be read (a broken installation), one line is logged,
+    ending with what the caller does `otherwise`, and None is returned: the caller goes
+    on with its text as it is written.
+    """
+    try:
+        return await async_converter(hass, conversion)
+    except (OSError, ValueError) as err:
+        _LOGGER.error(  # noqa: TRY400 - the reason is in the line; a traceback adds nothing
+            "Cannot read OpenCC's dictionaries for the %s conversion (%s); %s",
+            conversion.value,
+            err,
+            otherwise,
+        )
+        return None
+
+
 async def async_written(hass: HomeAssistant, conversion: Conversion | None, text: str) -> str:
     """Return `text` converted by `conversion` (None: as it is), loading it first if need be.
 
@@ -191,17 +212,10 @@ async def async_written(hass: HomeAssistant, conversion: Conversion | None, text
     """
     if conversion is None or not text:
         return text
-    try:
-        convert = await async_converter(hass, conversion)
-    except (OSError, ValueError) as err:
-        _LOGGER.error(  # noqa: TRY400 - the reason is in the line; a traceback adds nothing
-            "Cannot read OpenCC's dictionaries for the %s conversion (%s); the text is left "
-            "in the script the model wrote it in",
-            conversion.value,
-            err,
-        )
-        return text
-    return convert(text)
+    convert = await async_readable_converter(
+        hass, conversion, "the text is left in the script the model wrote it in"
+    )
+    return text if convert is None else convert(text)
 
 
 def _failed(future: asyncio.Future[Converter]) -> bool:

@@ -14,7 +14,8 @@ default voice (the library speaks the reply on; `LearnedVoices` remembers).
 Replies of Taiwanese (zh-TW) and Cantonese (zh-HK) pipelines are written in
 Traditional characters and spoken by the Mandarin voices, which are made for
 Simplified ones: their text is converted as it arrives (`chinese_script`), its
-dictionaries read in the executor before the first such reply.
+dictionaries read in the executor before the first such reply (a reply that cannot
+have them fails).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from homeassistant.util import language as language_util
 
 from . import HuaweiSisConfigEntry
 from .audio import SAMPLE_WIDTH
-from .chinese_script import Conversion, Converter, async_converted_pieces, async_converter
+from .chinese_script import Conversion, async_converted_pieces, async_readable_converter
 from .const import CONF_PITCH, CONF_REGION, CONF_SPEED, CONF_VOLUME, DOMAIN
 from .device import service_device
 from .reporter import Work
@@ -133,7 +134,7 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
         ]
         self._attr_default_language = next(
             iter(language_util.matches(language, self._attr_supported_languages, country)),
-            self._attr_supported_languages[0],
+            synthesis_languages(self._region)[0],  # a language of the voices' own
         )
 
     @property
@@ -168,19 +169,17 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
         learned.async_asked(choice)
         texts: AsyncIterable[str] = request.message_gen
         if request.language in TRADITIONAL_REPLIES:
-            texts = async_converted_pieces(texts, await self._async_to_simplified())
+            # Not spoken from the Traditional text instead: Home Assistant would cache that
+            # audio under the reply's key and play it again once the dictionaries are back.
+            convert = await async_readable_converter(
+                self.hass, Conversion.SIMPLIFIED, "the reply is not spoken"
+            )
+            if convert is None:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN, translation_key="script_conversion_failed"
+                )
+            texts = async_converted_pieces(texts, convert)
         return TTSAudioResponse("wav", self._speak(texts, choice))
-
-    async def _async_to_simplified(self) -> Converter:
-        """Return the Simplified conversion (its dictionaries are read in the executor once)."""
-        try:
-            return await async_converter(self.hass, Conversion.SIMPLIFIED)
-        except (OSError, ValueError) as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="script_conversion_failed",
-                translation_placeholders={"error": repr(err)},
-            ) from err
 
     async def _speak(self, texts: AsyncIterable[str], choice: VoiceChoice) -> AsyncGenerator[bytes]:
         """Yield the WAV header with the first audio, then the audio as it comes."""

@@ -69,13 +69,15 @@ LANGUAGE_ORDER: Final = ("zh-CN", "en-US", "ar")
 """The languages the voices speak, each with a voice option, in the order the options show them."""
 TRADITIONAL_REPLIES: Final = ("zh-TW", "zh-HK")
 """Languages Home Assistant writes in Traditional characters and the Mandarin voices speak."""
-REPLY_ORDER: Final = ("zh-CN", *TRADITIONAL_REPLIES, "en-US", "ar")
-"""The order of the entity's languages.
+REPLY_ORDER: Final = ("zh-TW", "zh-CN", "zh-HK", "en-US", "ar")
+"""The order of the entity's languages, as the speech-to-text entity's (`languages`).
 
 Home Assistant picks a pipeline's reply language with `language.matches`:
 an exact tag wins, a tag without a region goes by the country and then by
-zh-Hant → HK, TW and zh-Hans → CN, and between equals (a region offered by
-no tag, such as zh-SG) the first in this list wins: Mandarin, in Simplified.
+zh-Hant → HK, TW and zh-Hans → CN, and between equals (a region no tag
+names, such as zh-SG or zh-MO) the first in this list wins: zh-TW, whose
+conversion to Simplified leaves Simplified text as it is, so that a reply in
+either script reaches the Mandarin voices in Simplified characters.
 """
 ATTR_VOICE: Final = "voice"
 """The per-call option naming a voice (Home Assistant's `tts.ATTR_VOICE`)."""
