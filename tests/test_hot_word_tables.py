@@ -56,7 +56,7 @@ from tests.helpers.hot_words import (
     warnings,
     words_of,
 )
-from tests.helpers.opencc import dictionary_loads
+from tests.helpers.opencc import dictionary_loads, our_error_line, unreadable_dictionaries
 from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import PROJECTS, RestFault, SisServer, synthesize
@@ -296,20 +296,49 @@ async def test_names_in_traditional_characters_reach_the_mandarin_table_in_simpl
     assert not any(loads)
 
 
-async def test_a_home_without_chinese_names_reads_no_dictionary(
+async def test_a_home_named_in_simplified_characters_reads_no_dictionary(
     hass: HomeAssistant,
     area_registry: ar.AreaRegistry,
     sis_server: SisServer,
     loaded_entry: MockConfigEntry,
 ) -> None:
     area_registry.async_create("Plantuary")
+    area_registry.async_create("书房")
+    # 後 is one of the few Traditional characters GB2312 has: alone, it does not tell.
+    area_registry.async_create("後院")
     await settle(hass)
-    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"PLANTUARY"}
+    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"PLANTUARY", "书房", "後院"}
     assert loaded_converter(hass, Conversion.SIMPLIFIED) is None
-    area_registry.async_create("書房")  # the first Chinese name: read now
+    # The first name in Traditional characters: every Chinese name is converted from now on.
+    area_registry.async_create("客廳")
     await settle(hass)
-    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"PLANTUARY", "书房"}
+    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {
+        "PLANTUARY",
+        "书房",
+        "后院",
+        "客厅",
+    }
     assert loaded_converter(hass, Conversion.SIMPLIFIED) is not None
+
+
+async def test_names_go_as_written_while_the_dictionaries_cannot_be_read(
+    hass: HomeAssistant,
+    area_registry: ar.AreaRegistry,
+    sis_server: SisServer,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    area_registry.async_create("客廳")
+    with unreadable_dictionaries():
+        await settle(hass)
+    # A broken installation: one line, no traceback; the table is kept all the same.
+    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"客廳"}
+    assert "as they are written" in our_error_line(caplog.records).getMessage()
+    assert warnings(caplog) == []
+    # The next sync reads them again.
+    area_registry.async_create("臥室")
+    await settle(hass)
+    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"客厅", "卧室"}
 
 
 # --- how often the service is asked ------------------------------------------------------------

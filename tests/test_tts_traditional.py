@@ -8,9 +8,6 @@ which records the text each synthesis was sent.
 
 from __future__ import annotations
 
-import logging
-from unittest.mock import patch
-
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
@@ -21,10 +18,9 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.huawei_cloud_sis import chinese_script
 from custom_components.huawei_cloud_sis.chinese_script import Conversion, loaded_converter
 from tests.helpers.assist import light_in_area, set_up_assist
-from tests.helpers.opencc import dictionary_loads
+from tests.helpers.opencc import dictionary_loads, our_error_line, unreadable_dictionaries
 from tests.helpers.options import form
 from tests.helpers.pipeline import create_pipeline, run_to_speech
 from tests.helpers.speak import (
@@ -253,24 +249,14 @@ async def test_unreadable_dictionaries_end_the_reply_with_a_clear_error(
     sis_server: SisServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def unreadable(conversion: Conversion) -> chinese_script.Converter:
-        raise FileNotFoundError("TSPhrases.txt")
-
     with (
-        patch.object(chinese_script, "load_converter", unreadable),
+        unreadable_dictionaries(),
         pytest.raises(HomeAssistantError, match="cannot be read"),
     ):
         await speak(hass, TAIWAN, language="zh-TW")
     # A broken installation: one line of ours says why (Home Assistant adds one of its own);
     # nothing was sent, nothing is cached.
-    [line] = [
-        record
-        for record in caplog.records
-        if record.name.startswith("custom_components.") and record.levelno >= logging.ERROR
-    ]
-    assert "TSPhrases.txt" in line.getMessage()
-    assert "the reply is not spoken" in line.getMessage()
-    assert line.exc_info is None
+    assert "the reply is not spoken" in our_error_line(caplog.records).getMessage()
     assert sis_server.syntheses == []
     # Read again for the next reply.
     await speak(hass, TAIWAN, language="zh-TW")

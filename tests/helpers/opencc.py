@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+import logging
 import threading
 from typing import Any
 from unittest.mock import patch
@@ -52,3 +53,30 @@ def dictionary_loads() -> Iterator[list[bool]]:
             loop or thread is threading.main_thread()
             for thread, loop in zip(threads, loops, strict=True)
         )
+
+
+MISSING_DICTIONARY = "TSPhrases.txt"
+"""The dictionary `unreadable_dictionaries` says it cannot find."""
+
+
+@contextmanager
+def unreadable_dictionaries() -> Iterator[None]:
+    """Make every load of a conversion fail as a broken installation would."""
+
+    def unreadable(conversion: chinese_script.Conversion) -> chinese_script.Converter:
+        raise FileNotFoundError(MISSING_DICTIONARY)
+
+    with patch.object(chinese_script, "load_converter", unreadable):
+        yield
+
+
+def our_error_line(records: list[logging.LogRecord]) -> logging.LogRecord:
+    """The one error line of the integration among `records`; it carries no traceback."""
+    [line] = [
+        record
+        for record in records
+        if record.name.startswith("custom_components.") and record.levelno >= logging.ERROR
+    ]
+    assert line.exc_info is None
+    assert MISSING_DICTIONARY in line.getMessage()
+    return line
