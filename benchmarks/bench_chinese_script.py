@@ -4,9 +4,15 @@ Prints, for each conversion of `chinese_script`:
 - the first load of its dictionaries in a fresh interpreter (BENCH_LOADS of them, default 5:
   median and worst wall time, median growth of the resident set, RSS) and the memory Python
   allocated for them (tracemalloc, in one more fresh interpreter: tracing slows the load);
+  and, loaded in an executor as Home Assistant does, the longest the event loop waited
+  meanwhile (BENCH_LOADS more fresh interpreters). The thread reads the files without the
+  loop waiting more than a few milliseconds, but the objects it makes set off a full
+  garbage collection of the interpreter's heap, which stops every thread: with this
+  script's imports that is most of the wait (without the collector, some 5 ms);
 - the time a recognition adds by converting a 20-character command once loaded (what the
   entity awaits: `async_written`), p50 and p99 over BENCH_RUNS runs (default
-  20,000); and the conversion of a 79-character reply.
+  20,000); and the conversion of a 79-character reply, whole and as a streaming agent's
+  pieces.
 
 With `--choices` it also prints how each candidate OpenCC conversion does on Home Assistant's
 own zh-TW, zh-HK and zh-CN intents (`home_assistant_intents`): the sentences it changes and
@@ -19,7 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable, Iterator
 import difflib
 import itertools
 import json
@@ -45,6 +51,7 @@ from benchmarks.bench_client import percentile
 from custom_components.huawei_cloud_sis.chinese_script import (
     Conversion,
     Converter,
+    async_converted_pieces,
     async_converter,
     async_written,
     load_converter,
@@ -66,6 +73,8 @@ REPLY = (
     "明天早上七點鬧鐘會響，要幫你把咖啡機也設定好嗎？廚房的窗戶還開著，我可以幫你關上。"
 )
 assert all(len(text) == 20 for text in (*COMMANDS.values(), TRADITIONAL_CANTONESE))
+PIECE = 4
+"""Characters per piece of a streamed reply."""
 SAMPLES_PER_TEMPLATE = 60
 """Sentences sampled from each template of the intents (their alternatives multiply)."""
 
@@ -94,11 +103,44 @@ def _load_once(conversions: list[Conversion], traced: bool) -> dict[str, float]:
     return figures
 
 
-def _first_load(name: str, traced: bool) -> dict[str, float]:
-    """Run `_load_once` in a fresh interpreter ("all": every conversion, one after another)."""
+def _watched_load(conversions: list[Conversion]) -> dict[str, float]:
+    """Load conversions in an executor while an event loop turns; how long it waited at most.
+
+    A thread running Python code holds the GIL, which the loop waits for.
+    """
+
+    async def load() -> float:
+        longest = 0.0
+        loading = True
+
+        async def watch() -> None:
+            nonlocal longest
+            last = time.perf_counter()
+            while loading:
+                await asyncio.sleep(0)
+                now = time.perf_counter()
+                longest = max(longest, now - last)
+                last = now
+
+        watcher = asyncio.get_running_loop().create_task(watch(), name="loop watch")
+        await asyncio.sleep(0)
+        for conversion in conversions:
+            await asyncio.get_running_loop().run_in_executor(None, load_converter, conversion)
+        loading = False
+        await watcher
+        return longest
+
+    return {"loop_wait": asyncio.run(load())}
+
+
+def _first_load(name: str, mode: str = "") -> dict[str, float]:
+    """Run `_load_once` in a fresh interpreter ("all": every conversion, one after another).
+
+    `mode` "--traced" traces memory; "--watched" loads in an executor (`_watched_load`).
+    """
     args = [sys.executable, "-m", "benchmarks.bench_chinese_script", "--load", name]
-    if traced:
-        args.append("--traced")
+    if mode:
+        args.append(mode)
     run = subprocess.run(  # noqa: S603 - our own interpreter and arguments
         args, capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent
     )
@@ -106,9 +148,12 @@ def _first_load(name: str, traced: bool) -> dict[str, float]:
     return figures
 
 
-def _load_command(name: str, traced: bool) -> None:
+def _load_command(name: str, traced: bool, watched: bool) -> None:
     conversions = list(Conversion) if name == "all" else [Conversion(name)]
-    print(json.dumps(_load_once(conversions, traced)))
+    if watched:
+        print(json.dumps(_watched_load(conversions)))
+    else:
+        print(json.dumps(_load_once(conversions, traced)))
 
 
 async def _stand_in() -> HomeAssistant:
@@ -170,23 +215,48 @@ async def _conversion_times() -> None:
     ]
     for name, conversion, text in cases:
         print(_row(name, await _timed(hass, conversion, text)))
+    print(
+        _row(
+            f"Simplified: the same reply streamed in {PIECE}-character pieces (held to its breaks)",
+            await _streamed_times(hass),
+        )
+    )
+
+
+async def _streamed_times(hass: HomeAssistant) -> list[float]:
+    """Time converting `REPLY` as a streaming agent's pieces (all of it, per reply)."""
+    convert = await async_converter(hass, Conversion.SIMPLIFIED)
+
+    async def pieces() -> AsyncGenerator[str]:
+        for start in range(0, len(REPLY), PIECE):
+            yield REPLY[start : start + PIECE]
+
+    times: list[float] = []
+    for _ in range(RUNS // 10):
+        start = time.perf_counter_ns()
+        parts = [part async for part in async_converted_pieces(pieces(), convert)]
+        times.append((time.perf_counter_ns() - start) / 1e6)
+    assert "".join(parts) == convert(REPLY)
+    return times
 
 
 def _load_figures() -> None:
     print(
         f"| First load, {LOADS} fresh interpreters | time median / worst (ms) "
-        "| traced memory (MiB) | RSS growth (MiB) |"
+        "| traced memory (MiB) | RSS growth (MiB) | event loop held, median / worst (ms) |"
     )
-    print("| --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- |")
     for name in [*(c.value for c in Conversion), "all"]:
-        timed = [_first_load(name, traced=False) for _ in range(LOADS)]
-        traced = _first_load(name, traced=True)
+        timed = [_first_load(name) for _ in range(LOADS)]
+        traced = _first_load(name, "--traced")
+        held = sorted(_first_load(name, "--watched")["loop_wait"] * 1000 for _ in range(LOADS))
         seconds = sorted(figures["seconds"] * 1000 for figures in timed)
         rss = sorted(figures["rss_mib"] for figures in timed)
         label = "all four, one after another" if name == "all" else name
         print(
             f"| {label} | {seconds[len(seconds) // 2]:.0f} / {seconds[-1]:.0f} "
-            f"| {traced['traced_mib']:.1f} | {rss[len(rss) // 2]:.1f} |"
+            f"| {traced['traced_mib']:.1f} | {rss[len(rss) // 2]:.1f} "
+            f"| {held[len(held) // 2]:.0f} / {held[-1]:.0f} |"
         )
 
 
@@ -377,9 +447,10 @@ def main() -> None:
     parser.add_argument("--choices", action="store_true", help="also measure the candidates")
     parser.add_argument("--load", help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--watched", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
-        _load_command(args.load, args.traced)
+        _load_command(args.load, args.traced, args.watched)
         return
     _load_figures()
     asyncio.run(_conversion_times())

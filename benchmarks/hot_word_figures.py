@@ -1,13 +1,15 @@
 """Hot-word tables of a big home, run by `benchmarks/bench_hot_words.py` through pytest.
 
 A home of 2,000 exposed entities (on 2,000 devices) in 50 areas on 5 floors,
-every tenth entity with an alias, against the local server. It prints:
+every tenth entity with an alias, against the local server; named once in
+English and once in Traditional Chinese characters, which a Mandarin table
+holds converted to Simplified ones. It prints, for each:
 
 - how long reading the names takes (on the event loop, in slices), and its
   longest slice, timed around each slice;
 - how long a sync takes: the first one after a start, which turns every name
   into words, and one after a rename, which turns only the new name into
-  words and replaces both tables;
+  words and replaces the tables it changes;
 - the longest the event loop did not turn during those syncs: a task that
   does nothing but yield (`asyncio.sleep(0)`) notes the time between its
   turns, so anything that holds the loop (our code, aiohttp, the local
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+import gc
 import os
 import statistics
 import time
@@ -43,6 +46,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.huawei_cloud_sis import home_names, hot_word_schedule
+from custom_components.huawei_cloud_sis.chinese_script import Conversion, async_converter
+from custom_components.huawei_cloud_sis.hot_word_content import CHINESE
 from tests.helpers.hot_words import MANDARIN, calls, table_of
 from tests.sis_server import SisServer
 
@@ -59,17 +64,32 @@ THINGS = [
     "door sensor", "fan", "humidifier", "television", "radiator", "motion sensor", "plug",
     "blinds", "dimmer", "spotlights", "Ecobee", "Hue strip", "Sonos",
 ]  # fmt: skip
+ROOMS_TRADITIONAL = [
+    "客廳", "廚房", "餐廳", "臥室", "客房", "浴室", "辦公室", "走廊", "車庫", "花園", "閣樓",
+    "地下室", "洗衣間", "嬰兒房", "書房",
+]  # fmt: skip
+THINGS_TRADITIONAL = [
+    "吊燈", "檯燈", "恆溫器", "窗簾", "喇叭", "暖氣", "窗戶", "門感應器", "電風扇", "加濕器",
+    "電視", "暖爐", "動作感應器", "插座", "百葉窗", "調光器", "聚光燈", "Ecobee", "Hue燈條",
+    "Sonos",
+]  # fmt: skip
+HOMES = {
+    "English": (ROOMS, THINGS, "Floor {}", "Reading lamp {}"),
+    "Traditional Chinese": (ROOMS_TRADITIONAL, THINGS_TRADITIONAL, "{}樓", "閱讀燈 {}"),
+}
+"""Names of the home: rooms, things, a floor's name and a renamed entity's."""
 DOMAINS = ["light", "switch", "climate", "cover", "fan", "media_player", "lock"]
 
 
-def _build_home(hass: HomeAssistant) -> str:
+def _build_home(hass: HomeAssistant, home: str = "English") -> str:
     """50 areas on 5 floors, 2,000 exposed entities on devices, some aliases; return one id."""
+    rooms, things, floor, _ = HOMES[home]
     entry = MockConfigEntry(domain="bench")
     entry.add_to_hass(hass)
-    floors = [fr.async_get(hass).async_create(f"Floor {n}").floor_id for n in range(1, 6)]
+    floors = [fr.async_get(hass).async_create(floor.format(n)).floor_id for n in range(1, 6)]
     areas = []
     for number in range(50):
-        name = f"{ROOMS[number % len(ROOMS)]} {number // len(ROOMS) + 1}"
+        name = f"{rooms[number % len(rooms)]} {number // len(rooms) + 1}"
         area = ar.async_get(hass).async_create(name, floor_id=floors[number % 5])
         areas.append(area)
     entities = er.async_get(hass)
@@ -77,7 +97,7 @@ def _build_home(hass: HomeAssistant) -> str:
     first = ""
     for number in range(ENTITIES):
         area = areas[number % 50]
-        thing = THINGS[number // 50 % len(THINGS)]
+        thing = things[number // 50 % len(things)]
         device = devices.async_get_or_create(
             config_entry_id=entry.entry_id,
             identifiers={("bench", str(number))},
@@ -145,16 +165,20 @@ def _timed_slices(slices: list[float]) -> Callable[..., Any]:
 
 
 @pytest.mark.parametrize("options", [{}])
+@pytest.mark.parametrize("home", list(HOMES))
 async def bench_hot_words(
-    hass: HomeAssistant, sis_server: SisServer, loaded_entry: MockConfigEntry
+    hass: HomeAssistant, sis_server: SisServer, loaded_entry: MockConfigEntry, home: str
 ) -> None:
     """Measure a big home's tables; print the figures."""
     # The test harness turns asyncio's debug mode on, which Home Assistant never runs
     # with: it records a stack for every callback and would be measured too.
     asyncio.get_running_loop().set_debug(False)
-    first = _build_home(hass)
+    first = _build_home(hass, home)
+    renamed = HOMES[home][3]
     await hass.async_block_till_done()
     await _settle(hass)
+    # What the home before left behind is collected now, not in the middle of this one.
+    gc.collect()
     collect: list[float] = []
     slices: list[float] = []
     for _ in range(ROUNDS):
@@ -162,6 +186,15 @@ async def bench_hot_words(
             start = time.perf_counter()
             names = await home_names.async_collect(hass, (), home=True)
             collect.append(time.perf_counter() - start)
+    chinese = [name for name in names.names if CHINESE.search(name)]
+    converting: list[float] = []
+    if chinese:
+        convert = await async_converter(hass, Conversion.SIMPLIFIED)
+        for _ in range(ROUNDS):
+            start = time.perf_counter()
+            for name in chinese:
+                convert(name)
+            converting.append(time.perf_counter() - start)
     cold: list[float] = []
     cold_gaps: list[float] = []
     for _ in range(ROUNDS):
@@ -176,16 +209,18 @@ async def bench_hot_words(
     hot_words = loaded_entry.runtime_data.hot_words
     warm: list[float] = []
     warm_gaps: list[float] = []
+    sis_server.vocabulary_calls.clear()
     for number in range(ROUNDS):
         # A rename, synced at once (the clock is not moved: moving it runs every timer of
         # Home Assistant in one go, which would be measured too).
         with LoopWatch() as watch, patch.object(hot_word_schedule, "QUIET_SECONDS", 0.0):
             start = time.perf_counter()
-            er.async_get(hass).async_update_entity(first, name=f"Reading lamp {number}")
+            er.async_get(hass).async_update_entity(first, name=renamed.format(number))
             await asyncio.sleep(0)
             await hass.async_block_till_done(wait_background_tasks=True)
             warm.append(time.perf_counter() - start)
         warm_gaps.append(watch.longest)
+    warm_requests = len(sis_server.vocabulary_calls) / ROUNDS
     sis_server.vocabulary_calls.clear()
     for number in range(100):
         er.async_get(hass).async_update_entity(first, name=f"Desk lamp {number}")
@@ -195,7 +230,8 @@ async def bench_hot_words(
     tables = hot_words.diagnostics()["tables"]
     print()
     print(
-        f"{ENTITIES} exposed entities, 50 areas, 5 floors: {len(names.names)} names; "
+        f"{ENTITIES} exposed entities named in {home}, 50 areas, 5 floors: "
+        f"{len(names.names)} names; "
         + ", ".join(f"{lang}: {t['words']} words, {t['dropped_count']} names give none"
                     for lang, t in tables.items())
     )  # fmt: skip
@@ -204,9 +240,18 @@ async def bench_hot_words(
     print("| --- | --- |")
     print(f"| reading the names, in all | {_ms(collect)} |")
     print(f"| longest slice of that reading | {_ms(slices)} |")
+    if converting:
+        each = statistics.median(converting) / len(chinese) * 1e6
+        print(
+            f"| converting its {len(chinese)} Chinese names to Simplified, in all "
+            f"({each:.0f} µs each; part of a first sync) | {_ms(converting)} |"
+        )
     print(f"| first sync after a start (every name made into words) | {_ms(cold)} |")
     print(f"| longest the event loop did not turn during it | {_ms(cold_gaps)} |")
-    print(f"| sync after a rename (one name made into words, two requests) | {_ms(warm)} |")
+    print(
+        f"| sync after a rename (one name made into words, {warm_requests:g} requests) "
+        f"| {_ms(warm)} |"
+    )
     print(f"| longest the event loop did not turn during it | {_ms(warm_gaps)} |")
     print(f"| requests for 100 renames in a row | {renames} ({renames // 2} per table) |")
     for figure, value in requests.items():

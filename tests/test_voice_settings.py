@@ -20,6 +20,7 @@ from custom_components.huawei_cloud_sis.sis import SisConfigError
 from custom_components.huawei_cloud_sis.voice_settings import (
     VoiceSettings,
     offered_voices,
+    reply_languages,
     synthesis_languages,
     voice_option_key,
     voices_for_language,
@@ -46,6 +47,11 @@ def test_languages_and_voices_per_region() -> None:
     assert synthesis_languages("custom") == ["zh-CN", "en-US", "ar"]
     assert voices_for_language("me-east-1", "en-US")[0].voice_id == "english_dh_female"
     assert voice_option_key("zh-CN") == "voice_zh_cn"
+    # Where Mandarin voices are, Taiwanese and Cantonese replies are spoken too.
+    assert reply_languages("cn-north-4") == ["zh-TW", "zh-CN", "zh-HK", "en-US"]
+    assert reply_languages("me-east-1") == ["en-US", "ar"]
+    assert reply_languages("ap-southeast-3") == []
+    assert reply_languages("custom") == ["zh-TW", "zh-CN", "zh-HK", "en-US", "ar"]
 
 
 def test_unusable_options_fall_back_to_their_defaults() -> None:
@@ -110,8 +116,11 @@ def test_a_reply_in_a_refused_voice_gets_the_default_and_a_fallback() -> None:
     # A call's voice and numbers win; the default options carry what is in effect.
     choice = settings.choose("zh-CN", {"voice": XIAOYU, "speed": 30}, refused={XIAOXIA})
     assert (choice.config.voice, choice.config.speed) == (XIAOYU, 30)
+    # Taiwanese and Cantonese replies in the Mandarin voice, each under its own key.
     assert settings.default_options({XIAOXIA}) == {
         "voice_zh_cn": XIAOQI,
+        "voice_zh_tw": XIAOQI,
+        "voice_zh_hk": XIAOQI,
         "voice_en_us": "english_amy_common",
         "speed": 0,
         "pitch": 20,

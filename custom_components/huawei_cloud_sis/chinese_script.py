@@ -12,6 +12,10 @@ however many callers ask at the same time, and the converter is then shared by e
 and request: it holds no state of its own. Converting a command takes a fraction of a
 millisecond and is done on the event loop; loading is never done there.
 
+A reply that arrives in pieces (a conversation agent writes it a few characters at a time)
+is converted to Simplified as it comes (`async_converted_pieces`), cut only where no
+word of that conversion can span the cut: exactly as the whole reply would be.
+
 Each choice below was measured on the sentences, responses and list values of Home
 Assistant's zh-TW, zh-HK and zh-CN intents (`home_assistant_intents`), counting the
 sentences that no longer match their intent after the conversion;
@@ -25,7 +29,7 @@ OpenCC reads them as it reads its own.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from enum import StrEnum
 import logging
 from pathlib import Path
@@ -57,6 +61,9 @@ class Conversion(StrEnum):
     SIMPLIFIED = "simplified"
     """Traditional text (Taiwan or Hong Kong) to Simplified characters, keeping its words."""
 
+
+HELD_CHARS: Final = 100
+"""Most characters held back from a reply that is still being written (see below)."""
 
 _LOADED: Final[HassKey[dict[Conversion, asyncio.Future[Converter]]]] = HassKey(
     f"{DOMAIN}_chinese_script"
@@ -176,6 +183,27 @@ async def async_converter(hass: HomeAssistant, conversion: Conversion) -> Conver
     return await asyncio.shield(_loading(hass, conversion))
 
 
+async def async_readable_converter(
+    hass: HomeAssistant, conversion: Conversion, otherwise: str
+) -> Converter | None:
+    """Return the converter of `conversion` (see `async_converter`), or None without one.
+
+    When the dictionaries cannot be read (a broken installation), one line is logged,
+    ending with what the caller does `otherwise`, and None is returned: the caller goes
+    on with its text as it is written.
+    """
+    try:
+        return await async_converter(hass, conversion)
+    except (OSError, ValueError) as err:
+        _LOGGER.error(  # noqa: TRY400 - the reason is in the line; a traceback adds nothing
+            "Cannot read OpenCC's dictionaries for the %s conversion (%s); %s",
+            conversion.value,
+            err,
+            otherwise,
+        )
+        return None
+
+
 async def async_written(hass: HomeAssistant, conversion: Conversion | None, text: str) -> str:
     """Return `text` converted by `conversion` (None: as it is), loading it first if need be.
 
@@ -184,17 +212,10 @@ async def async_written(hass: HomeAssistant, conversion: Conversion | None, text
     """
     if conversion is None or not text:
         return text
-    try:
-        convert = await async_converter(hass, conversion)
-    except (OSError, ValueError) as err:
-        _LOGGER.error(  # noqa: TRY400 - the reason is in the line; a traceback adds nothing
-            "Cannot read OpenCC's dictionaries for the %s conversion (%s); the text is left "
-            "in the script the model wrote it in",
-            conversion.value,
-            err,
-        )
-        return text
-    return convert(text)
+    convert = await async_readable_converter(
+        hass, conversion, "the text is left in the script the model wrote it in"
+    )
+    return text if convert is None else convert(text)
 
 
 def _failed(future: asyncio.Future[Converter]) -> bool:
@@ -209,3 +230,46 @@ def loaded_converter(hass: HomeAssistant, conversion: Conversion) -> Converter |
     if future is None or not future.done() or _failed(future):
         return None
     return future.result()
+
+
+def _after_last_break(text: str) -> int:
+    """Return the length of the start of `text` that ends with a break (0: no break in it).
+
+    A break is any character that is not a letter: punctuation, a space, a digit, a
+    symbol. OpenCC converts by the words of its dictionaries, and every word of the
+    Simplified conversion's (tw2s, hk2s) is made of letters, so none spans a break: text
+    cut after one converts exactly as the whole does. (Some words of s2tw and s2twp hold
+    a "·" or a "-".)
+    """
+    for index in range(len(text), 0, -1):
+        if not text[index - 1].isalpha():
+            return index
+    return 0
+
+
+async def async_converted_pieces(
+    pieces: AsyncIterable[str], convert: Converter
+) -> AsyncGenerator[str]:
+    """Convert a text that arrives in pieces to Simplified, handing each part on when safe.
+
+    `convert` is the converter of `Conversion.SIMPLIFIED`.
+
+    The text up to the last break that has arrived is converted and handed on; what
+    follows waits for the next break, or the end. Joined, the parts are the conversion of
+    the whole text, except in a run of more than `HELD_CHARS` letters without a break,
+    which is handed on rather than held any longer (a word across that cut is converted
+    in two parts).
+    """
+    held = ""
+    async for piece in pieces:
+        # `held` has no break: the last break, if any, is in the new piece.
+        cut = _after_last_break(piece)
+        cut = len(held) + cut if cut else 0
+        held += piece
+        if not cut and len(held) > HELD_CHARS:
+            cut = len(held)
+        if cut:
+            yield convert(held[:cut])
+            held = held[cut:]
+    if held:
+        yield convert(held)

@@ -9,20 +9,36 @@ what each name became is kept for the next sync (`WordCache`), so a sync never
 holds the loop for more than a few milliseconds. (An executor job would hold
 it longer: a thread busy with Python code keeps the loop waiting for the GIL
 for milliseconds at a time.)
+
+A Mandarin table holds Simplified characters, the script Huawei's Mandarin
+models write: a word in Traditional characters would never be written as it
+is. So once a home has a name in Traditional characters, every name with
+Chinese characters is converted to Simplified first
+(`chinese_script.Conversion.SIMPLIFIED`, which keeps the home's words and
+leaves Simplified text as it is), and a name written in both scripts ("客廳",
+"客厅") is one word. A name is taken to be in Traditional characters when it
+holds one that GB2312, the Simplified character set, lacks: that costs
+nothing, and a home named in Simplified characters never reads the
+dictionaries. (The few Traditional characters GB2312 has, 後 and 著 among
+them, are converted once any other name told the home's script.) The
+dictionaries are read in the executor, once; converting a name takes some 25
+µs, and only names the previous sync did not have are converted.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import hashlib
 import json
+import re
 from typing import Final
 
 from homeassistant.core import HomeAssistant
 
 from . import home_names
+from .chinese_script import Conversion, Converter, async_readable_converter
 from .home_names import HomeNames, NameKind
 from .hot_word_settings import HotWordSettings
 from .sis import DroppedName, DropReason, TableLanguage, build_word_list, name_to_words
@@ -31,6 +47,21 @@ NAMES_PER_SLICE: Final = 40
 """Names turned into words before the event loop is given back (some 50 µs each)."""
 DESCRIPTION: Final = "Names in a Home Assistant home, kept up to date by Home Assistant"
 """The description of every table (part of its content hash)."""
+CHINESE: Final = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+"""Chinese characters (the unified and compatibility ideographs): a name to convert."""
+
+
+def in_traditional_characters(name: str) -> bool:
+    """Whether a name holds a Chinese character that GB2312 (Simplified characters) lacks."""
+    if not CHINESE.search(name):
+        return False
+    try:
+        name.encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 LANGUAGE_SUFFIXES: Final[Mapping[TableLanguage, str]] = {
     TableLanguage.CHINESE_MANDARIN: "zh",
     TableLanguage.ENGLISH: "en",
@@ -89,10 +120,26 @@ class WordCache:
     def __init__(self) -> None:
         """Start knowing no name."""
         self._known: dict[TableLanguage, dict[str, tuple[str, ...] | DropReason]] = {}
+        self._traditional = False
+        """A name in Traditional characters was seen: Mandarin names are converted."""
+        self._converted = False
+        """The Mandarin words kept were made from converted names."""
 
-    async def async_words_of(self, names: Iterable[str], language: TableLanguage) -> WordsOf:
-        """Make what the new names become; forget names that are gone; return the lookup."""
+    async def async_words_of(
+        self, hass: HomeAssistant, names: Sequence[str], language: TableLanguage
+    ) -> WordsOf:
+        """Make what the new names become; forget names that are gone; return the lookup.
+
+        For a Mandarin table, names with Chinese characters are made in Simplified ones
+        once the home has a name in Traditional characters.
+        """
         known = self._known.get(language, {})
+        simplified: Converter | None = None
+        if language is TableLanguage.CHINESE_MANDARIN:
+            simplified = await self._async_simplified(hass, names, known)
+            if simplified is not None and not self._converted:
+                known = {}  # made before the home's script was known: made again
+                self._converted = True
         current: dict[str, tuple[str, ...] | DropReason] = {}
         made = 0
         for name in names:
@@ -100,11 +147,32 @@ class WordCache:
             if words is None:
                 if made and not made % NAMES_PER_SLICE:
                     await asyncio.sleep(0)
-                words = name_to_words(name, language)
+                written = simplified(name) if simplified and CHINESE.search(name) else name
+                words = name_to_words(written, language)
                 made += 1
             current[name] = words
         self._known[language] = current
         return current.__getitem__
+
+    async def _async_simplified(
+        self, hass: HomeAssistant, names: Sequence[str], known: Mapping[str, object]
+    ) -> Converter | None:
+        """Return the Simplified conversion once a name in Traditional characters was seen.
+
+        None while none was, or when the dictionaries cannot be read (the names then go
+        as they are written, and the next sync tries again).
+        """
+        if not self._traditional:
+            self._traditional = any(
+                in_traditional_characters(name) for name in names if name not in known
+            )
+        if not self._traditional:
+            return None
+        return await async_readable_converter(
+            hass,
+            Conversion.SIMPLIFIED,
+            "names go into the Mandarin hot-word table as they are written",
+        )
 
 
 async def async_contents(
@@ -118,7 +186,7 @@ async def async_contents(
     names = await home_names.async_collect(hass, settings.extra_words, home=settings.favour_names)
     contents: dict[TableLanguage, TableContent] = {}
     for language in languages:
-        words_of = await cache.async_words_of(names.names, language)
+        words_of = await cache.async_words_of(hass, names.names, language)
         contents[language] = build_content(
             names, language, table_name(entry_id, language), words_of
         )

@@ -10,6 +10,12 @@ The voice and settings in effect are the entity's `default_options`, so that
 Home Assistant's audio cache, keyed on them, follows a change of options or a
 voice the service refused. A refused voice gives way to the language's
 default voice (the library speaks the reply on; `LearnedVoices` remembers).
+
+Replies of Taiwanese (zh-TW) and Cantonese (zh-HK) pipelines are written in
+Traditional characters and spoken by the Mandarin voices, which are made for
+Simplified ones: their text is converted as it arrives (`chinese_script`), its
+dictionaries read in the executor before the first such reply (a reply that cannot
+have them fails).
 """
 
 from __future__ import annotations
@@ -27,14 +33,23 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import translation
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import language as language_util
 
 from . import HuaweiSisConfigEntry
 from .audio import SAMPLE_WIDTH
+from .chinese_script import Conversion, async_converted_pieces, async_readable_converter
 from .const import CONF_PITCH, CONF_REGION, CONF_SPEED, CONF_VOLUME, DOMAIN
 from .device import service_device
 from .reporter import Work
 from .sis import SisConfigError, StreamingSynthesis, SynthesisOutcome
-from .voice_settings import VoiceChoice, VoiceSettings, synthesis_languages, voice_option_key
+from .voice_settings import (
+    TRADITIONAL_REPLIES,
+    VoiceChoice,
+    VoiceSettings,
+    reply_languages,
+    synthesis_languages,
+    voice_option_key,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -50,7 +65,7 @@ async def async_setup_entry(
     """Add the entry's text-to-speech entity where the region offers speech synthesis."""
     if synthesis_languages(entry.data[CONF_REGION]):
         labels = await async_voice_labels(hass, hass.config.language)
-        entity = HuaweiSisTextToSpeech(entry, hass.config.language, labels)
+        entity = HuaweiSisTextToSpeech(entry, hass.config.language, hass.config.country, labels)
         entry.runtime_data.voices.async_setup(entity.settings)
         async_add_entities([entity])
 
@@ -89,11 +104,17 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
     _attr_translation_key = "text_to_speech"
 
     def __init__(
-        self, entry: HuaweiSisConfigEntry, language: str, labels: Mapping[str, str]
+        self,
+        entry: HuaweiSisConfigEntry,
+        language: str,
+        country: str | None,
+        labels: Mapping[str, str],
     ) -> None:
-        """Describe the entity from its config entry; `language` is Home Assistant's.
+        """Describe the entity from its config entry, in Home Assistant's language and country.
 
-        `labels` name the voices in that language.
+        `labels` name the voices in that language. The default language is the one
+        Home Assistant picks for its own language when it makes a pipeline (zh-Hant:
+        zh-HK, or zh-TW in Taiwan).
         """
         self._entry = entry
         self._runtime = entry.runtime_data
@@ -103,7 +124,7 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
         self.settings = VoiceSettings.from_options(entry.options, self._region)
         self._attr_unique_id = entry.entry_id
         self._attr_device_info = service_device(entry)
-        self._attr_supported_languages = synthesis_languages(self._region)
+        self._attr_supported_languages = reply_languages(self._region)
         self._attr_supported_options = [
             tts.ATTR_VOICE,
             CONF_SPEED,
@@ -111,10 +132,9 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
             CONF_VOLUME,
             *(voice_option_key(tag) for tag in self._attr_supported_languages),
         ]
-        primary = language.split("-", maxsplit=1)[0]
         self._attr_default_language = next(
-            (tag for tag in self._attr_supported_languages if tag.split("-")[0] == primary),
-            self._attr_supported_languages[0],
+            iter(language_util.matches(language, self._attr_supported_languages, country)),
+            synthesis_languages(self._region)[0],  # a language of the voices' own
         )
 
     @property
@@ -147,7 +167,19 @@ class HuaweiSisTextToSpeech(tts.TextToSpeechEntity):
                 translation_placeholders={"error": str(err)},
             ) from err
         learned.async_asked(choice)
-        return TTSAudioResponse("wav", self._speak(request.message_gen, choice))
+        texts: AsyncIterable[str] = request.message_gen
+        if request.language in TRADITIONAL_REPLIES:
+            # Not spoken from the Traditional text instead: Home Assistant would cache that
+            # audio under the reply's key and play it again once the dictionaries are back.
+            convert = await async_readable_converter(
+                self.hass, Conversion.SIMPLIFIED, "the reply is not spoken"
+            )
+            if convert is None:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN, translation_key="script_conversion_failed"
+                )
+            texts = async_converted_pieces(texts, convert)
+        return TTSAudioResponse("wav", self._speak(texts, choice))
 
     async def _speak(self, texts: AsyncIterable[str], choice: VoiceChoice) -> AsyncGenerator[bytes]:
         """Yield the WAV header with the first audio, then the audio as it comes."""

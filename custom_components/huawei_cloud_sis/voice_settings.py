@@ -12,6 +12,14 @@ language's default first (`sis.voices_for_region`), or every documented voice
 when the entry asks for them (`every_voice`); never one the service refused
 for the entry's region. A voice chosen before stays usable and listed even if
 no real-time page names it: the service decides, and a refusal is learned.
+
+Replies in Taiwanese Mandarin (zh-TW) and Cantonese (zh-HK) are spoken by the
+Mandarin voices: no real-time page names a voice of either, and Home Assistant
+writes both in Traditional characters, which `tts` converts to Simplified, the
+script the Mandarin voices read. They get the Mandarin voice the options chose
+unless a call or a pipeline names another; the default options carry it under
+each language's own key (`voice_zh_tw`), so that a reply's cache key names the
+voice it was spoken in.
 """
 
 from __future__ import annotations
@@ -58,6 +66,19 @@ DEFAULTS: Final[Mapping[str, int]] = {
 RANGES: Final[Mapping[str, IntRange]] = {CONF_SPEED: SPEED, CONF_PITCH: PITCH, CONF_VOLUME: VOLUME}
 """The integer voice settings and the ranges the service takes."""
 LANGUAGE_ORDER: Final = ("zh-CN", "en-US", "ar")
+"""The languages the voices speak, each with a voice option, in the order the options show them."""
+TRADITIONAL_REPLIES: Final = ("zh-TW", "zh-HK")
+"""Languages Home Assistant writes in Traditional characters and the Mandarin voices speak."""
+REPLY_ORDER: Final = ("zh-TW", "zh-CN", "zh-HK", "en-US", "ar")
+"""The order of the entity's languages, as the speech-to-text entity's (`languages`).
+
+Home Assistant picks a pipeline's reply language with `language.matches`:
+an exact tag wins, a tag without a region goes by the country and then by
+zh-Hant → HK, TW and zh-Hans → CN, and between equals (a region no tag
+names, such as zh-SG or zh-MO) the first in this list wins: zh-TW, whose
+conversion to Simplified leaves Simplified text as it is, so that a reply in
+either script reaches the Mandarin voices in Simplified characters.
+"""
 ATTR_VOICE: Final = "voice"
 """The per-call option naming a voice (Home Assistant's `tts.ATTR_VOICE`)."""
 
@@ -65,6 +86,11 @@ ATTR_VOICE: Final = "voice"
 def voice_option_key(language: str) -> str:
     """Return the option key of a language's voice, e.g. `voice_zh_cn`."""
     return VOICE_OPTION_PREFIX + language.lower().replace("-", "_")
+
+
+def voice_language(language: str) -> str:
+    """Return the language whose voices speak replies in `language` (zh-TW: zh-CN)."""
+    return "zh-CN" if language in TRADITIONAL_REPLIES else language
 
 
 def voices_for_region(region: str, *, every_documented: bool = True) -> list[Voice]:
@@ -114,9 +140,21 @@ def offered_voices(
 
 
 def synthesis_languages(region: str) -> list[str]:
-    """Return the language tags a region can speak (none: the region has no synthesis)."""
+    """Return the languages a region's voices speak (none: the region has no synthesis).
+
+    Each has a voice option.
+    """
     spoken = {voice.language for voice in voices_for_region(region)}
     return [language for language in LANGUAGE_ORDER if language in spoken]
+
+
+def reply_languages(region: str) -> list[str]:
+    """Return the languages a region replies in: its voices' own, and zh-TW and zh-HK with Mandarin.
+
+    In `REPLY_ORDER`.
+    """
+    spoken = synthesis_languages(region)
+    return [language for language in REPLY_ORDER if voice_language(language) in spoken]
 
 
 def takes(voice: Voice, key: str) -> bool:
@@ -182,7 +220,9 @@ class VoiceSettings:
         return next(
             (
                 voice.voice_id
-                for voice in voices_for_language(self.region, language, every_documented=False)
+                for voice in voices_for_language(
+                    self.region, voice_language(language), every_documented=False
+                )
                 if voice.voice_id not in refused
             ),
             None,
@@ -190,30 +230,33 @@ class VoiceSettings:
 
     def voice(self, language: str, refused: Collection[str] = ()) -> str | None:
         """Return the voice of a language: the chosen one, else (or if refused) the default."""
-        chosen = self.voices.get(language)
+        chosen = self.voices.get(voice_language(language))
         if chosen and chosen not in refused:
             return chosen
         return self.default(language, refused) or chosen
 
     def offered(self, language: str, refused: Collection[str] = ()) -> list[Voice]:
         """Return the voices to offer for a language (see `offered_voices`)."""
+        spoken_in = voice_language(language)
         return offered_voices(
             self.region,
-            language,
+            spoken_in,
             every=self.every_voice,
             refused=refused,
-            chosen=self.voices.get(language),
+            chosen=self.voices.get(spoken_in),
         )
 
     def default_options(self, refused: Collection[str] = ()) -> dict[str, Any]:
         """Return the settings a reply gets unless its call says otherwise.
 
-        The voice of each language under its option key, and the numbers:
-        Home Assistant keys its audio cache on these, so a change makes new audio.
+        The voice of each language the entity replies in under its option key
+        (zh-TW's too, though the options choose it as Mandarin's), and the
+        numbers: Home Assistant keys its audio cache on these, so a change
+        makes new audio.
         """
         options: dict[str, Any] = {
             voice_option_key(language): voice
-            for language in synthesis_languages(self.region)
+            for language in reply_languages(self.region)
             if (voice := self.voice(language, refused))
         }
         return options | {key: getattr(self, key) for key in RANGES}

@@ -96,12 +96,15 @@ class StandInPartial:
 
 
 async def create_pipeline(
-    ws: MockHAClientWebSocket, language: str = "zh-CN", stt_language: str | None = None
+    ws: MockHAClientWebSocket,
+    language: str = "zh-CN",
+    stt_language: str | None = None,
+    **fields: Any,
 ) -> str:
     """Create an assist pipeline whose speech-to-text engine is the entity; return its id.
 
     The pipeline is in `language` throughout (the default agent), its speech-to-text
-    language `stt_language` when given.
+    language `stt_language` when given; `fields` set others (`tts_engine`...).
     """
     await ws.send_json_auto_id(
         {
@@ -118,11 +121,40 @@ async def create_pipeline(
             "wake_word_entity": None,
             "wake_word_id": None,
         }
+        | fields
     )
     message = await ws.receive_json()
     assert message["success"], message
     pipeline_id: str = message["result"]["id"]
     return pipeline_id
+
+
+async def run_to_speech(
+    ws: MockHAClientWebSocket, client: Any, pipeline_id: str, start_stage: str, text: str
+) -> tuple[dict[str, dict[str, Any]], bytes]:
+    """Run a pipeline from `start_stage` (intent or tts) with `text` to its speech.
+
+    Returns the last event of each type and the audio its tts output URL serves.
+    """
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/run",
+            "start_stage": start_stage,
+            "end_stage": "tts",
+            "pipeline": pipeline_id,
+            "input": {"text": text},
+        }
+    )
+    message = await ws.receive_json()
+    assert message["success"], message
+    events: dict[str, dict[str, Any]] = {}
+    while (event := (await ws.receive_json())["event"])["type"] != "tts-end":
+        assert event["type"] != "error", event
+        events[event["type"]] = event
+    events["tts-end"] = event
+    response = await client.get(event["data"]["tts_output"]["url"])
+    audio: bytes = await response.read()
+    return events, audio
 
 
 async def new_pipeline(hass_ws_client: WebSocketGenerator, language: str) -> str:
