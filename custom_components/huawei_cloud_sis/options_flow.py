@@ -320,16 +320,9 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
         An error is shown above the section of its field, and that section comes
         back open, as do those the user changed something in.
         """
-        placeholders = {
-            "language": "",
-            "code": "",
-            "message": "",
-            "words": "",
-            "limit": str(MAX_WORDS_PER_TABLE),
-            "voice": "",
-        }
+        placeholders = dict.fromkeys(("language", "code", "message", "words", "voice"), "")
+        placeholders["limit"] = str(MAX_WORDS_PER_TABLE)
         entry = self.config_entry
-        schema = _options_schema(self.hass, entry)
         problems: dict[str, str] = {}
         shown: Mapping[str, Any] = entry.options
         if user_input is not None:
@@ -344,20 +337,24 @@ class HuaweiSisOptionsFlow(OptionsFlowWithReload):
                     placeholders |= err.placeholders
             if not problems:
                 return self.async_create_entry(data=options)
+        return self._form(shown, problems, placeholders)
+
+    def _form(
+        self, shown: Mapping[str, Any], problems: Mapping[str, str], placeholders: dict[str, str]
+    ) -> ConfigFlowResult:
+        """Show the options; each problem above the section of its field, that section open."""
+        entry = self.config_entry
+        schema = _options_schema(self.hass, entry)
         errors: dict[str, str] = {}
         for field, error in problems.items():
             errors.setdefault(_section_of(schema, field), error)
         opened = set(errors) | _changed_sections(schema, shown, entry.options)
         schema = _options_schema(self.hass, entry, opened)
+        # A voice the service refused shows as the voice that speaks instead.
+        suggested = without_refused(shown, entry.data[CONF_REGION], refused_voices(entry))
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                schema,
-                # A voice the service refused shows as the voice that speaks instead.
-                _nested(
-                    schema, without_refused(shown, entry.data[CONF_REGION], refused_voices(entry))
-                ),
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, _nested(schema, suggested)),
             errors=errors,
             description_placeholders=placeholders,
         )
