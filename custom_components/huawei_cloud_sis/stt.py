@@ -165,9 +165,10 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
 
         Huawei's texts and result are in the script the options choose for the language,
         converted after the library's outcome (a fallback engine's answer is its own).
-        The stream is closed before the result is yielded, and everything the recognition
-        started is finished, except closing a session whose answer is known, which goes on
-        in the background (bounded by the close timeout).
+        With early answers on (`early_answer.py`), a text so far that is a complete command
+        is the result. The stream is closed before the result is yielded, and everything the
+        recognition started is finished, except closing a session whose answer is known,
+        which goes on in the background (bounded by the close timeout).
         """
         copy = self._fallback.keep_audio(stream, int(metadata.sample_rate))
         result = SpeechResult(None, SpeechResultState.ERROR)
@@ -176,15 +177,12 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
             async_load(self.hass, conversion)
         early = self._early_answer(metadata)
         try:
-            if (
-                recognition := self._recognition(metadata, copy or stream, partials, early)
-            ) is not None:
+            recognition = self._recognition(metadata, copy or stream, partials, early)
+            if recognition is not None:
                 answered = False
+                texts = self._texts(recognition, conversion if partials or early else None, early)
                 try:
-                    written = conversion if partials or early else None
-                    async with contextlib.aclosing(
-                        self._texts(recognition, written, early)
-                    ) as texts:
+                    async with contextlib.aclosing(texts):
                         async for text in texts:
                             if partials:
                                 yield text
