@@ -304,9 +304,12 @@ async def interim_timeline(
     spoken: Spoken,
     mode: str,
     config: dict[str, Any],
+    *,
+    frame_ms: int = CHUNK_MS,
 ) -> list[Heard]:
     """Recognise `spoken` with interim results on the local server, as fast as it goes.
 
+    The audio goes in frames of `frame_ms`, as the entity sends it.
     `config` is the START config's model part (`property`, VAD settings). The
     partial text after each RESULT (what `Transcript.partial_text` makes of the
     messages so far, as the integration would see it) is returned when it
@@ -319,8 +322,9 @@ async def interim_timeline(
         with revisions_on(server, spoken):
             await ws.send_json({"command": "START", "config": start})
             assert json.loads(await ws.receive_str())["resp_type"] == "START"
-            for offset in range(0, len(audio.pcm), CHUNK):
-                await ws.send_bytes(audio.pcm[offset : offset + CHUNK])
+            frame = CHUNK * frame_ms // CHUNK_MS
+            for offset in range(0, len(audio.pcm), frame):
+                await ws.send_bytes(audio.pcm[offset : offset + frame])
             await ws.send_json({"command": "END"})
             while json.loads(await ws.receive_str(timeout=5))["resp_type"] != "END":
                 pass

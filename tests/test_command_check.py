@@ -307,6 +307,27 @@ async def test_without_the_default_agent_it_is_unavailable(hass: HomeAssistant) 
     assert not verdict.early
 
 
+async def test_preparing_a_language_loads_what_its_first_check_needs(
+    checker: CommandChecker,
+) -> None:
+    assert await checker.async_prepare(MANDARIN)
+    # The sentences and the home's names are read: the first check reads neither again.
+    with (
+        patch.object(command_check, "_new_language") as sentences,
+        patch.object(command_check, "_async_read_home") as names,
+    ):
+        assert (await check(checker, MANDARIN, "打开台灯带")).early
+    sentences.assert_not_called()
+    names.assert_not_called()
+
+
+async def test_preparing_without_the_matcher_says_so(hass: HomeAssistant) -> None:
+    checker = CommandChecker(hass)
+    assert not await checker.async_prepare(ENGLISH)
+    assert await async_setup_component(hass, "conversation", {})
+    assert not await checker.async_prepare("xx")
+
+
 async def test_a_verdict_is_kept_until_the_names_change(
     home: HomeAssistant, checker: CommandChecker
 ) -> None:

@@ -54,6 +54,12 @@ async def test_diagnostics_hold_no_secret(
     assert first["connect_seconds"] is not None
     assert first["end_of_audio_to_final_seconds"] is not None
     assert second["error_code"] == "SIS.0301"
+    assert (first["answered_early"], first["silence_saved_seconds"]) == (False, None)
+    assert diagnostics["early_answers"] == {
+        "enabled": False,
+        "answered": 0,
+        "silence_saved_seconds": 0.0,
+    }
 
 
 async def test_diagnostics_through_the_http_api(

@@ -23,13 +23,13 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.huawei_cloud_sis import fallback
 from custom_components.huawei_cloud_sis.const import DOMAIN
 from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entry_diagnostics
-from tests.helpers.checks import STT_LOGGER, our_tasks, wait_for
+from tests.helpers.checks import STT_LOGGER, nothing_left, our_tasks, wait_for
 from tests.helpers.engines import RecordingEngine, add_engine
-from tests.helpers.entry import entry_data, reauth_flows
+from tests.helpers.entry import async_setup_two_entries, reauth_flows
 from tests.helpers.faults import SERVICE_FAULTS, fault_id
 from tests.helpers.pipeline import RunFactory
 from tests.helpers.recognise import ENTITY_ID, HttpClient, chunks, recognise, wav_file
-from tests.sis_server import PROJECTS, Fault, IamFault, SisServer, silence, synthesize
+from tests.sis_server import Fault, IamFault, SisServer, silence, synthesize
 
 SPEECH = synthesize("打开客厅的灯", lead_ms=300, tail_ms=300)
 FALLBACK = {"fallback_engine": "stt.fallback"}
@@ -46,13 +46,6 @@ async def engine(hass: HomeAssistant) -> RecordingEngine:
 def lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     """The entity's log lines of level INFO and above."""
     return [r for r in caplog.records if r.name == STT_LOGGER and r.levelno >= logging.INFO]
-
-
-async def nothing_left(hass: HomeAssistant, server: SisServer) -> None:
-    """No socket and no task of the integration is left."""
-    await hass.async_block_till_done()
-    await wait_for(lambda: server.open_connections == 0, "every socket closed")
-    await wait_for(lambda: our_tasks() == [], "every task of the integration ended")
 
 
 @pytest.mark.parametrize("options", [FALLBACK])
@@ -318,24 +311,12 @@ async def test_a_chain_that_comes_back_stops(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A falls back to B (another entry, say another region), B back to A: it stops there."""
-    first = MockConfigEntry(
-        domain=DOMAIN,
-        title="Huawei Cloud SIS",
-        data=entry_data(sis_server),
-        options={"fallback_engine": f"{ENTITY_ID}_2"},
-        unique_id=PROJECTS["cn-north-4"],
+    await async_setup_two_entries(
+        hass,
+        sis_server,
+        {"fallback_engine": f"{ENTITY_ID}_2"},
+        {"fallback_engine": ENTITY_ID},
     )
-    second = MockConfigEntry(
-        domain=DOMAIN,
-        title="Huawei Cloud SIS",
-        data=entry_data(sis_server) | {"project_id": PROJECTS["cn-east-3"]},
-        options={"fallback_engine": ENTITY_ID},
-        unique_id=PROJECTS["cn-east-3"],
-    )
-    for entry in (first, second):
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
     sis_server.faults += [Fault.handshake(status=403), Fault.handshake(status=403)]
     client = await hass_client()
     assert await recognise(client, SPEECH) == {"text": None, "result": "error"}

@@ -112,6 +112,22 @@ async def test_unchanged_settings_are_not_tried_again(
     assert sis_server.sessions == []
 
 
+async def test_answering_early_is_saved_without_asking_the_service(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sis_server: SisServer
+) -> None:
+    assert loaded_entry.runtime_data.checker is None
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form({"early_answer": True})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["early_answer"] is True
+    # Huawei Cloud is asked nothing new: the interim results it is then asked for need no try.
+    assert sis_server.sessions == []
+    await hass.async_block_till_done()
+    assert loaded_entry.runtime_data.checker is not None
+
+
 @pytest.mark.parametrize(
     ("prepare", "error"),
     [

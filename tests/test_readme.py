@@ -7,6 +7,7 @@ import re
 
 from custom_components.huawei_cloud_sis import (
     const,
+    early_answer,
     fallback,
     home_names,
     languages,
@@ -34,6 +35,7 @@ def _expected() -> dict[str, str]:
         const.CONF_MODE: f"`{settings.DEFAULT_MODE.value}`",
         const.CONF_ADD_PUNC: shown(settings.DEFAULT_ADD_PUNC),
         const.CONF_DIGIT_NORM: shown(settings.DEFAULT_DIGIT_NORM),
+        const.CONF_EARLY_ANSWER: shown(early_answer.DEFAULT_EARLY_ANSWER),
         const.CONF_FAVOUR_NAMES: shown(home_names.DEFAULT_FAVOUR_NAMES),
         const.CONF_EXTRA_WORDS: shown(None),
         const.CONF_FALLBACK_ENGINE: shown(fallback.FallbackSettings().entity_id),

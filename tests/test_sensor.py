@@ -20,6 +20,8 @@ AUDIO = "sensor.huawei_cloud_sis_audio_sent"
 RECOGNITIONS = "sensor.huawei_cloud_sis_recognitions"
 FAILED = "sensor.huawei_cloud_sis_failed_recognitions"
 LATENCY = "sensor.huawei_cloud_sis_recognition_delay"
+EARLY = "sensor.huawei_cloud_sis_early_answers"
+SAVED = "sensor.huawei_cloud_sis_silence_saved"
 
 
 def value(hass: HomeAssistant, entity_id: str) -> str:
@@ -34,7 +36,7 @@ async def test_the_sensors_count_what_was_sent(
     sis_server: SisServer,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    for entity_id in (AUDIO, RECOGNITIONS, FAILED, LATENCY):
+    for entity_id in (AUDIO, RECOGNITIONS, FAILED, EARLY, SAVED, LATENCY):
         entry = entity_registry.async_get(entity_id)
         assert entry is not None, entity_id
         assert entry.entity_category is EntityCategory.DIAGNOSTIC
@@ -54,6 +56,7 @@ async def test_the_sensors_count_what_was_sent(
     assert float(value(hass, AUDIO)) == pytest.approx(sent / 32000, abs=0.001)
     assert (value(hass, RECOGNITIONS), value(hass, FAILED)) == ("2", "1")
     assert 0 <= float(value(hass, LATENCY)) < 5000
+    assert (value(hass, EARLY), value(hass, SAVED)) == ("0", "0.0")  # the option is off
 
 
 async def test_the_totals_survive_a_restart(
@@ -66,6 +69,8 @@ async def test_the_totals_survive_a_restart(
             (State(RECOGNITIONS, "40"), {"native_value": 40, "native_unit_of_measurement": None}),
             (State(FAILED, "3"), {"native_value": 3, "native_unit_of_measurement": None}),
             (State(LATENCY, "250"), {"native_value": 250.0, "native_unit_of_measurement": "ms"}),
+            (State(EARLY, "12"), {"native_value": 12, "native_unit_of_measurement": None}),
+            (State(SAVED, "4.2"), {"native_value": 4.2, "native_unit_of_measurement": "s"}),
         ],
     )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
@@ -75,6 +80,8 @@ async def test_the_totals_survive_a_restart(
     assert value(hass, LATENCY) == "250.0"
     usage = config_entry.runtime_data.usage
     assert (usage.audio_seconds, usage.recognitions, usage.failures) == (120.5, 40, 3)
+    assert (usage.early_answers, usage.silence_saved_seconds) == (12, 4.2)
+    assert (value(hass, EARLY), value(hass, SAVED)) == ("12", "4.2")
 
 
 async def test_every_sensor_has_an_icon(
@@ -82,7 +89,7 @@ async def test_every_sensor_has_an_icon(
 ) -> None:
     """Each sensor names its icon by its translation key; failures show whether there were any."""
     icons = (await icon.async_get_icons(hass, "entity", [DOMAIN]))[DOMAIN]["sensor"]
-    for entity_id in (AUDIO, RECOGNITIONS, FAILED, LATENCY):
+    for entity_id in (AUDIO, RECOGNITIONS, FAILED, EARLY, SAVED, LATENCY):
         entry = entity_registry.async_get(entity_id)
         assert entry is not None, entity_id
         assert entry.translation_key in icons, entity_id

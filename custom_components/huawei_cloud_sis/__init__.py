@@ -19,6 +19,7 @@ from homeassistant.exceptions import (
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
+from .command_check import CommandChecker
 from .const import (
     AUTH_TYPE_AKSK,
     AUTH_TYPE_TOKEN,
@@ -36,12 +37,14 @@ from .const import (
     ENTRY_MINOR_VERSION,
     REGION_CUSTOM,
 )
+from .early_answer import FRAME_MS, Answered, EarlyAnswerSettings
 from .fallback import FallbackCounts
 from .hot_word_tables import HotWordTables, async_delete_tables
 from .learned_voices import LearnedVoices, async_remove_learned
 from .reporter import Reporter
 from .settings import migrate_options
 from .sis import (
+    DEFAULT_FRAME_MS,
     AkSkAuth,
     Auth,
     Endpoints,
@@ -67,6 +70,15 @@ RECENT_SESSIONS: Final = 10
 """How many finished recognitions' figures are kept for diagnostics."""
 
 
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """The figures of one finished recognition, for diagnostics."""
+
+    stats: SessionStats
+    answered: Answered | None = None
+    """How it was answered before the silence ended, if it was."""
+
+
 @dataclass(slots=True)
 class HuaweiSisData:
     """What a loaded config entry keeps: the client, its hot-word tables, past figures."""
@@ -76,23 +88,27 @@ class HuaweiSisData:
     reporter: Reporter
     voices: LearnedVoices
     """What the service answered about voices and SSML (kept across restarts)."""
-    recent: deque[SessionStats] = field(default_factory=lambda: deque(maxlen=RECENT_SESSIONS))
+    checker: CommandChecker | None = None
+    """Whether texts are complete commands, when the options answer them early."""
+    recent: deque[Recent] = field(default_factory=lambda: deque(maxlen=RECENT_SESSIONS))
     """Figures of the last finished recognitions (never per-request state)."""
     fallbacks: FallbackCounts = field(default_factory=FallbackCounts)
     usage: Usage = field(default_factory=Usage)
     """Totals behind the usage sensors."""
 
-    def record(self, outcome: RecognitionOutcome) -> None:
+    def record(self, outcome: RecognitionOutcome, answered: Answered | None = None) -> None:
         """Keep the figures of a finished recognition for diagnostics and the usage sensors."""
-        self.recent.append(outcome.stats)
-        self.usage.record(outcome)
+        self.recent.append(Recent(outcome.stats, answered))
+        self.usage.record(outcome, answered)
 
 
 type HuaweiSisConfigEntry = ConfigEntry[HuaweiSisData]
 
 
-def create_client(http: aiohttp.ClientSession, data: Mapping[str, Any]) -> SisClient:
-    """Build the client that config entry data describes.
+def create_client(
+    http: aiohttp.ClientSession, data: Mapping[str, Any], *, frame_ms: int = DEFAULT_FRAME_MS
+) -> SisClient:
+    """Build the client that config entry data describes (audio sent in `frame_ms` frames).
 
     Raises `SisConfigError` for bad endpoints and `SisProjectError` when
     neither a project id nor a region is known.
@@ -128,7 +144,7 @@ def create_client(http: aiohttp.ClientSession, data: Mapping[str, Any]) -> SisCl
         )
     else:
         raise SisConfigError(f"Unknown sign-in method {auth_type!r}")
-    return SisClient(http, auth, endpoints, timeouts=TIMEOUTS)
+    return SisClient(http, auth, endpoints, timeouts=TIMEOUTS, frame_ms=frame_ms)
 
 
 def _setup_failure(err: SisError | KeyError) -> HomeAssistantError:
@@ -151,8 +167,10 @@ def _setup_failure(err: SisError | KeyError) -> HomeAssistantError:
 
 async def async_setup_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) -> bool:
     """Check the credentials once and set up the speech-to-text entity."""
+    early = EarlyAnswerSettings.from_options(entry.options)
+    frame_ms = FRAME_MS if early.enabled else DEFAULT_FRAME_MS
     try:
-        client = create_client(async_get_clientsession(hass), entry.data)
+        client = create_client(async_get_clientsession(hass), entry.data, frame_ms=frame_ms)
         await client.verify()
     except (SisError, KeyError) as err:
         raise _setup_failure(err) from err
@@ -160,11 +178,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: HuaweiSisConfigEntry) ->
     await hot_words.async_load()
     voices = LearnedVoices(hass, entry)
     await voices.async_load()
+    checker = None
+    if early.enabled:
+        checker = CommandChecker(hass)
+        entry.async_on_unload(checker.async_start())
     entry.runtime_data = HuaweiSisData(
         client=client,
         hot_words=hot_words,
         reporter=Reporter(hass, entry, hot_words),
         voices=voices,
+        checker=checker,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     hot_words.async_start()

@@ -442,17 +442,28 @@ class CommandChecker:
         self._unsubscribe = async_track_changes(self.hass, changed)
         return self._unsubscribe
 
+    async def async_prepare(self, language: str) -> bool:
+        """Load what checking `language` needs; return whether the matcher can be asked.
+
+        The language's sentences, what the check reads from them, and the home's
+        names: a recognition starts this when it starts, so that its first check
+        does not wait for them.
+        """
+        if (found := await self._async_intents(language)) is None:
+            return False
+        agent, intents = found
+        await self._async_language(agent, language, intents)
+        await self._async_home()
+        return True
+
     async def async_check(self, language: str, text: str) -> Verdict:
         """Return the verdict for `text` in the pipeline language `language`."""
-        agent = _default_agent(self.hass)
-        if agent is None:
-            return UNAVAILABLE
-        lang_intents = await agent.async_get_or_load_intents(language)
-        if lang_intents is None:
+        if (found := await self._async_intents(language)) is None:
             return UNAVAILABLE
         if not normalize(text):
             return NO_COMMAND
-        known = await self._async_language(agent, language, lang_intents.intents)
+        agent, intents = found
+        known = await self._async_language(agent, language, intents)
         if (cached := known.verdicts.get(text)) is not None:
             known.verdicts.move_to_end(text)
             return cached
@@ -463,6 +474,16 @@ class CommandChecker:
             if len(known.verdicts) > CACHE_SIZE:
                 known.verdicts.popitem(last=False)
         return verdict
+
+    async def _async_intents(self, language: str) -> tuple[DefaultAgent, Intents] | None:
+        """Return the default agent and the language's sentences; None: the matcher is absent."""
+        agent = _default_agent(self.hass)
+        if agent is None:
+            return None
+        lang_intents = await agent.async_get_or_load_intents(language)
+        if lang_intents is None:
+            return None
+        return agent, lang_intents.intents
 
     async def _async_language(
         self, agent: DefaultAgent, language: str, intents: Intents

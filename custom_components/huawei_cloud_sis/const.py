@@ -53,6 +53,8 @@ table sent with the English model is refused.
 CONF_VAD_HEAD: Final = "vad_head"
 CONF_VAD_TAIL: Final = "vad_tail"
 CONF_MAX_SECONDS: Final = "max_seconds"
+CONF_EARLY_ANSWER: Final = "early_answer"
+"""Return a command as soon as Assist can act on it, before the silence ends (early_answer.py)."""
 CONF_FALLBACK_ENGINE: Final = "fallback_engine"
 """A speech-to-text entity that answers when Huawei Cloud cannot (fallback.py)."""
 CONF_FALLBACK_ON_EMPTY: Final = "fallback_on_empty"

@@ -40,17 +40,26 @@ async def async_get_config_entry_diagnostics(
         "learned_voices": entry.runtime_data.voices.diagnostics(),
         "recent_recognitions": [
             {
-                "mode": stats.mode,
-                "model": stats.model,
-                "attempts": stats.attempts,
-                "connect_seconds": stats.connect_seconds,
-                "start_response_seconds": stats.start_seconds,
-                "end_of_audio_to_final_seconds": stats.end_to_final_seconds,
-                "final_segments": stats.final_segments,
-                "error_code": stats.error_code,
+                "mode": recent.stats.mode,
+                "model": recent.stats.model,
+                "attempts": recent.stats.attempts,
+                "connect_seconds": recent.stats.connect_seconds,
+                "start_response_seconds": recent.stats.start_seconds,
+                "end_of_audio_to_final_seconds": recent.stats.end_to_final_seconds,
+                "final_segments": recent.stats.final_segments,
+                "error_code": recent.stats.error_code,
+                "answered_early": recent.answered is not None,
+                "silence_saved_seconds": (
+                    round(recent.answered.silence_saved, 3) if recent.answered else None
+                ),
             }
-            for stats in entry.runtime_data.recent
+            for recent in entry.runtime_data.recent
         ],
+        "early_answers": {
+            "enabled": entry.runtime_data.checker is not None,
+            "answered": entry.runtime_data.usage.early_answers,
+            "silence_saved_seconds": entry.runtime_data.usage.silence_saved_seconds,
+        },
         "fallbacks": {
             "answered": dict(entry.runtime_data.fallbacks.answered),
             "failed": dict(entry.runtime_data.fallbacks.failed),

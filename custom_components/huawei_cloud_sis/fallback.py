@@ -152,6 +152,14 @@ class Fallback:
         return NO_TEXT if not outcome.text and self.settings.on_empty else None
 
 
+def answering_for_another() -> bool:
+    """Whether the current recognition is a fallback engine's, for an engine that failed.
+
+    Its audio is then a replay of what was kept, read as fast as it comes.
+    """
+    return bool(_CHAIN.get())
+
+
 def _requires_external_vad(entity: stt.SpeechToTextEntity) -> bool:
     processing = getattr(entity, "audio_processing", None)  # Home Assistant 2026.5 and later
     return processing is None or bool(processing.requires_external_vad)

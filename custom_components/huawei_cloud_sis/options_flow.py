@@ -38,6 +38,7 @@ from . import create_client
 from .const import (
     CONF_ADD_PUNC,
     CONF_DIGIT_NORM,
+    CONF_EARLY_ANSWER,
     CONF_EVERY_VOICE,
     CONF_EXTRA_WORDS,
     CONF_FALLBACK_ENGINE,
@@ -53,6 +54,7 @@ from .const import (
     CONF_VOLUME,
     DOMAIN,
 )
+from .early_answer import DEFAULT_EARLY_ANSWER
 from .fallback import DEFAULT_FALLBACK_ON_EMPTY
 from .home_names import (
     DEFAULT_FAVOUR_NAMES,
@@ -132,6 +134,7 @@ def _recognition_fields(hass: HomeAssistant, entry: ConfigEntry) -> dict[Any, An
         ),
         vol.Required(CONF_ADD_PUNC, default=DEFAULT_ADD_PUNC): BooleanSelector(),
         vol.Required(CONF_DIGIT_NORM, default=DEFAULT_DIGIT_NORM): BooleanSelector(),
+        vol.Required(CONF_EARLY_ANSWER, default=DEFAULT_EARLY_ANSWER): BooleanSelector(),
     }
     region: str = entry.data[CONF_REGION]
     offered = region_of(region)

@@ -1,4 +1,6 @@
-"""Usage sensors: seconds of audio sent (what Huawei Cloud bills), recognitions, failures, latency.
+"""Usage sensors: audio sent (what Huawei Cloud bills), recognitions, failures, early answers.
+
+Also the silence early answers saved, and the last recognition's latency.
 
 They are diagnostic entities of the entry's service device. The totals survive
 restarts: each sensor restores its last value into the entry's `Usage`.
@@ -54,6 +56,21 @@ SENSORS: tuple[UsageSensorDescription, ...] = (
         field="failures",
         translation_key="failed_recognitions",
         state_class=SensorStateClass.TOTAL_INCREASING,
+    ),
+    UsageSensorDescription(
+        key="early_answers",
+        field="early_answers",
+        translation_key="early_answers",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+    ),
+    UsageSensorDescription(
+        key="silence_saved",
+        field="silence_saved_seconds",
+        translation_key="silence_saved",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=1,
     ),
     UsageSensorDescription(
         key="latency",

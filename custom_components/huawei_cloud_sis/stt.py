@@ -36,7 +36,8 @@ from .audio_copy import AudioCopy
 from .chinese_script import Conversion, async_load, async_written
 from .const import CONF_REGION, DOMAIN
 from .device import service_device
-from .fallback import Fallback, FallbackSettings
+from .early_answer import PIPELINE_SILENCE, EarlyAnswer
+from .fallback import Fallback, FallbackSettings, answering_for_another
 from .languages import languages_for_region
 from .settings import SAMPLE_RATES, RecognitionSettings, TextScripts
 from .sis import Recognition, RecognitionMode, RecognitionOutcome, SisConfigError
@@ -164,34 +165,54 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
 
         Huawei's texts and result are in the script the options choose for the language,
         converted after the library's outcome (a fallback engine's answer is its own).
-        The stream is closed before the result is yielded, and everything the recognition
-        started is finished, except closing a session whose answer is known, which goes on
-        in the background (bounded by the close timeout).
+        With early answers on (`early_answer.py`), a text so far that is a complete command
+        is the result. The stream is closed before the result is yielded, and everything the
+        recognition started is finished, except closing a session whose answer is known,
+        which goes on in the background (bounded by the close timeout).
         """
         copy = self._fallback.keep_audio(stream, int(metadata.sample_rate))
         result = SpeechResult(None, SpeechResultState.ERROR)
         conversion = self._scripts.conversion(metadata.language)
         if conversion is not None:  # read while the audio flows, once per Home Assistant
             async_load(self.hass, conversion)
+        early = self._early_answer(metadata)
         try:
-            if (recognition := self._recognition(metadata, copy or stream, partials)) is not None:
+            recognition = self._recognition(metadata, copy or stream, partials, early)
+            if recognition is not None:
                 answered = False
+                texts = self._texts(recognition, conversion if partials or early else None, early)
                 try:
-                    async with contextlib.aclosing(aiter(recognition)) as texts:
+                    async with contextlib.aclosing(texts):
                         async for text in texts:
                             if partials:
-                                yield await async_written(self.hass, conversion, text)
+                                yield text
                     answered = True
                 finally:
-                    outcome = await self._finish(recognition, answered=answered)
-                outcome = await self._written(conversion, outcome)
+                    outcome = await self._finish(recognition, answered=answered, early=early)
+                outcome = await self._written(conversion, outcome, early)
                 result = await self._answer(metadata, copy, outcome)
         finally:
             await (copy.close() if copy else aclose(stream))
         yield result
 
+    def _early_answer(self, metadata: SpeechMetadata) -> EarlyAnswer | None:
+        """Return the watch that answers a complete command early, when the options ask it.
+
+        Never for a recognition that answers for another engine (its audio is a replay).
+        """
+        checker = self._runtime.checker
+        if checker is None or answering_for_another():
+            return None
+        sentence = self._settings.mode is RecognitionMode.SENTENCE_STREAM
+        silence = self._settings.vad_tail / 1000 if sentence else PIPELINE_SILENCE
+        return EarlyAnswer(checker, metadata.language, int(metadata.sample_rate), silence=silence)
+
     def _recognition(
-        self, metadata: SpeechMetadata, audio: AsyncIterable[bytes] | AudioCopy, partials: bool
+        self,
+        metadata: SpeechMetadata,
+        audio: AsyncIterable[bytes] | AudioCopy,
+        partials: bool,
+        early: EarlyAnswer | None,
     ) -> Recognition | None:
         """Return the recognition of a request; None when no model takes its audio."""
         rate = int(metadata.sample_rate)
@@ -200,24 +221,43 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
             config = self._settings.config(
                 metadata.language,
                 rate,
-                interim_results=partials,
+                interim_results=partials or early is not None,
                 tables=runtime.hot_words.table_ids,
             )
         except SisConfigError as err:
             _LOGGER.error("Cannot recognise this audio: %s", err)  # noqa: TRY400
             return None
         source = audio.reader() if isinstance(audio, AudioCopy) else audio
+        pcm = pcm_samples(source, sample_rate=rate)
         return runtime.client.recognize(
-            self._settings.mode, config, pcm_samples(source, sample_rate=rate)
+            self._settings.mode, config, early.observe(pcm) if early else pcm
         )
 
-    async def _finish(self, recognition: Recognition, *, answered: bool) -> RecognitionOutcome:
+    def _texts(
+        self, recognition: Recognition, conversion: Conversion | None, early: EarlyAnswer | None
+    ) -> AsyncGenerator[str]:
+        """Return the texts of a recognition in the script `conversion` writes (None: as is).
+
+        With `early`, they end as soon as one is answered early.
+        """
+
+        async def texts() -> AsyncGenerator[str]:
+            async with contextlib.aclosing(aiter(recognition)) as said:
+                async for text in said:
+                    yield await async_written(self.hass, conversion, text)
+
+        return early.follow(texts()) if early else texts()
+
+    async def _finish(
+        self, recognition: Recognition, *, answered: bool, early: EarlyAnswer | None
+    ) -> RecognitionOutcome:
         """Count a recognition that ended (`answered`) or was left; close its session.
 
-        A session whose text is known hears END (cancel) in the background.
+        A session whose text is known (an early answer's too) hears END (cancel) in the
+        background.
         """
         outcome = recognition.outcome
-        self._runtime.record(outcome)
+        self._runtime.record(outcome, early.answered if early else None)
         if outcome.audio_truncated:
             mode = self._settings.mode
             _LOGGER.warning(
@@ -239,9 +279,14 @@ class HuaweiSisSpeechToText(SpeechToTextEntity):
         return outcome
 
     async def _written(
-        self, conversion: Conversion | None, outcome: RecognitionOutcome
+        self, conversion: Conversion | None, outcome: RecognitionOutcome, early: EarlyAnswer | None
     ) -> RecognitionOutcome:
-        """Return the outcome with its text in the script the options choose."""
+        """Return the outcome with its text in the script the options choose.
+
+        An early answer's text is that script already.
+        """
+        if early is not None and early.answered is not None:
+            return replace(outcome, text=early.answered.text)
         if outcome.text is None:
             return outcome
         return replace(outcome, text=await async_written(self.hass, conversion, outcome.text))

@@ -263,6 +263,7 @@ def _corpus() -> tuple[Spoken, ...]:
         en,
         "set the blinds to thirty five percent",
         revise={"set the blinds to thirty five": ("set the blinds to thirty nine", 200)},
+        also_right=blinds,
     )
     add(number, zh, "把空调的温度调到二十 (500) 六度")
     add(number, zh, "把空调温度调到二十六 (400) 度")

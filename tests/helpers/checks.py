@@ -7,6 +7,7 @@ from collections.abc import Callable
 import logging
 from typing import Any
 
+from homeassistant.core import HomeAssistant
 import pytest
 
 STT_LOGGER = "custom_components.huawei_cloud_sis.stt"
@@ -40,3 +41,10 @@ def our_tasks() -> list[asyncio.Task[Any]]:
         if not task.done()
         and (task.get_name().startswith("huawei_cloud_sis") or task.get_name().startswith("sis "))
     ]
+
+
+async def nothing_left(hass: HomeAssistant, server: Any) -> None:
+    """No socket and no task of the integration is left (`server`: the local `SisServer`)."""
+    await hass.async_block_till_done()
+    await wait_for(lambda: server.open_connections == 0, "every socket closed")
+    await wait_for(lambda: our_tasks() == [], "every task of the integration ended")

@@ -110,3 +110,33 @@ def public_entry(
     )
     entry.add_to_hass(hass)
     return entry
+
+
+async def async_setup_two_entries(
+    hass: HomeAssistant,
+    server: Urls,
+    first: dict[str, Any],
+    second: dict[str, Any],
+) -> tuple[MockConfigEntry, MockConfigEntry]:
+    """Set up two entries on the local server with these options (projects of two regions).
+
+    The first one's entity is `stt.huawei_cloud_sis_speech_to_text`, the second one's the
+    same with `_2`.
+    """
+    entries = (
+        MockConfigEntry(
+            domain=DOMAIN,
+            title="Huawei Cloud SIS",
+            data=entry_data(server) | {CONF_PROJECT_ID: PROJECTS[region]},
+            options=options,
+            unique_id=PROJECTS[region],
+        )
+        for region, options in (("cn-north-4", first), ("cn-east-3", second))
+    )
+    added = []
+    for entry in entries:
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        added.append(entry)
+    await hass.async_block_till_done()
+    return added[0], added[1]

@@ -13,6 +13,7 @@ SECTIONS = {
         "mode",
         "add_punc",
         "digit_norm",
+        "early_answer",
         "model_zh_cn",
         "script_zh_tw",
         "script_zh_cn",
