@@ -31,7 +31,7 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from benchmarks.playback import CHUNK, audio_of, play_http
+from benchmarks.playback import CHUNK, audio_of, play_http, revisions_on
 from custom_components.huawei_cloud_sis.chinese_script import Conversion, async_written
 from custom_components.huawei_cloud_sis.command_check import CommandChecker
 from custom_components.huawei_cloud_sis.diagnostics import async_get_config_entry_diagnostics
@@ -227,18 +227,21 @@ async def test_a_complete_command_is_acted_on_while_the_satellite_still_streams(
         "zh-CN-slow-number-01",  # "把空调的温度调到二十 (500) 六度"
         "en-slow-number-03",  # "set the porch lamp brightness to forty (600) five"
         "en-question-01",  # "what time is it in tokyo": "what time is it" is a command
+        "en-plain-08",  # "turn off the fan", shown as "turn on the fan" for 200 ms at its end
     ],
 )
 async def test_names_numbers_and_questions_are_heard_to_their_end(
     hass: HomeAssistant,
     pipelines: dict[str, str],
     hass_ws_client: WebSocketGenerator,
+    sis_server: SisServer,
     name: str,
 ) -> None:
     utterance = spoken(name)
     run = await start(hass_ws_client, pipelines, utterance)
 
-    said = await say(run, utterance)
+    with revisions_on(sis_server, utterance):
+        said = await say(run, utterance)
 
     assert said.text == utterance.command
 
