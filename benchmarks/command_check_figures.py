@@ -20,7 +20,7 @@ time. For every interim text it prints, p50 / p99 over all rounds:
 
 Every interim text is checked with no verdict kept, so it is matched afresh.
 
-With BENCH_TEXTS=corpus the texts are those of the spoken corpus of issue 19
+With BENCH_TEXTS=corpus the texts are those of the spoken corpus
 (`tests/corpus/early_answer.py`: every interim text a streaming recogniser
 shows for each utterance, revisions included), and the corpus's home is added
 to the 2,000 entities so that its commands name real entities. The entity

@@ -1,4 +1,4 @@
-"""The spoken corpus of issue 19 (tests/corpus/): it holds what it says it holds.
+"""The spoken corpus (tests/corpus/): it holds what it says it holds.
 
 Each utterance is recognised by the local server as its command, and Home
 Assistant's own matcher, in the corpus's home, reads each kind as the kind

@@ -8,7 +8,7 @@ local server plays it back as a streaming recogniser hears it
 differently for a while first, as real recognisers revise what they heard.
 `tests/corpus/home.py` is the home the commands are said in.
 
-The kinds, from issue 19:
+The kinds of command it holds:
 
 - plain commands;
 - names that begin longer names ("kitchen light" and "kitchen light strip",
