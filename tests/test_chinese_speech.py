@@ -275,6 +275,7 @@ async def test_the_options_offer_a_model_only_where_the_region_does(
         "mode",
         "add_punc",
         "digit_norm",
+        "early_answer",
         *(["model_zh_cn"] if models else []),
         *scripts,
     ]
