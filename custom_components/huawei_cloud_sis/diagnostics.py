@@ -8,7 +8,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 from yarl import URL
 
-from . import HuaweiSisConfigEntry
+from . import HuaweiSisConfigEntry, Recent
 from .const import CONF_ACCESS_KEY, CONF_DOMAIN_NAME, CONF_PASSWORD, CONF_SECRET_KEY, CONF_USERNAME
 
 TO_REDACT = {CONF_PASSWORD, CONF_SECRET_KEY, CONF_ACCESS_KEY, CONF_USERNAME, CONF_DOMAIN_NAME}
@@ -38,23 +38,7 @@ async def async_get_config_entry_diagnostics(
         "auth": client.auth.describe(),
         "hot_words": entry.runtime_data.hot_words.diagnostics(),
         "learned_voices": entry.runtime_data.voices.diagnostics(),
-        "recent_recognitions": [
-            {
-                "mode": recent.stats.mode,
-                "model": recent.stats.model,
-                "attempts": recent.stats.attempts,
-                "connect_seconds": recent.stats.connect_seconds,
-                "start_response_seconds": recent.stats.start_seconds,
-                "end_of_audio_to_final_seconds": recent.stats.end_to_final_seconds,
-                "final_segments": recent.stats.final_segments,
-                "error_code": recent.stats.error_code,
-                "answered_early": recent.answered is not None,
-                "silence_saved_seconds": (
-                    round(recent.answered.silence_saved, 3) if recent.answered else None
-                ),
-            }
-            for recent in entry.runtime_data.recent
-        ],
+        "recent_recognitions": [_recent(recent) for recent in entry.runtime_data.recent],
         "early_answers": {
             "enabled": entry.runtime_data.checker is not None,
             "answered": entry.runtime_data.usage.early_answers,
@@ -64,4 +48,21 @@ async def async_get_config_entry_diagnostics(
             "answered": dict(entry.runtime_data.fallbacks.answered),
             "failed": dict(entry.runtime_data.fallbacks.failed),
         },
+    }
+
+
+def _recent(recent: Recent) -> dict[str, Any]:
+    """Return the figures of one recent recognition."""
+    stats, answered = recent.stats, recent.answered
+    return {
+        "mode": stats.mode,
+        "model": stats.model,
+        "attempts": stats.attempts,
+        "connect_seconds": stats.connect_seconds,
+        "start_response_seconds": stats.start_seconds,
+        "end_of_audio_to_final_seconds": stats.end_to_final_seconds,
+        "final_segments": stats.final_segments,
+        "error_code": stats.error_code,
+        "answered_early": answered is not None,
+        "silence_saved_seconds": round(answered.silence_saved, 3) if answered else None,
     }
