@@ -125,6 +125,6 @@ async def test_standalone_server(http: aiohttp.ClientSession) -> None:
         ) as response:
             assert response.status == 201
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.wait(), 10)
     assert code == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
 import ssl
 
 from . import sphinx
@@ -45,10 +46,16 @@ async def serve(
     else:
         print("Audio that is not test speech is recognised as English with pocketsphinx")
     print(f"Readings of Huawei's disputed points: {server.readings}")
-    print("Press Ctrl-C to stop.", flush=True)
+    print("Press Ctrl-C to stop (or send SIGTERM).", flush=True)
+    # SIGTERM too: a shell starts a background job with Ctrl-C ignored, and process
+    # managers stop a server with SIGTERM; either way the sockets are closed cleanly.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
+        loop.remove_signal_handler(signal.SIGTERM)
         await server.close()
 
 
