@@ -29,10 +29,8 @@ from custom_components.huawei_cloud_sis.command_check import (
     Status,
     TakesMore,
     Verdict,
-    is_quiet,
 )
 from tests.helpers.home import add_entity
-from tests.sis_server.speech import silence, synthesize
 
 ENGLISH = "en"
 MANDARIN = "zh-CN"
@@ -515,23 +513,3 @@ async def test_a_sentence_trigger_is_a_command(
     assert album.status is Status.PREFIX
     assert album.growth is Growth.FREE_TEXT
     assert album.intent == TRIGGER
-
-
-def test_silence_is_quiet_and_speech_is_not() -> None:
-    assert is_quiet(silence(500), sample_rate=16000)
-    assert is_quiet(b"", sample_rate=16000)
-    assert is_quiet(silence(15) + b"\x01", sample_rate=16000)  # an odd byte is left out
-    # Speech anywhere in the stretch makes it not quiet, however short.
-    assert not is_quiet(silence(400) + synthesize("a") + silence(400), sample_rate=16000)
-    assert not is_quiet(synthesize("on"), sample_rate=8000)
-    # The threshold sits between a room's noise and the quietest speech.
-    assert is_quiet(_tone(150), sample_rate=16000)
-    assert not is_quiet(_tone(250), sample_rate=16000)
-
-
-def _tone(level: int) -> bytes:
-    """Return 100 ms of a square wave of amplitude `level`."""
-    return b"".join(
-        int(level if n % 20 < 10 else -level).to_bytes(2, "little", signed=True)
-        for n in range(1600)
-    )

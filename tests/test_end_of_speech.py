@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from custom_components.huawei_cloud_sis.end_of_speech import (
     CommandSegmenter,
+    is_quiet,
     is_speech,
     until_end_of_speech,
 )
@@ -17,6 +18,26 @@ def test_loudness_decides_speech() -> None:
     assert is_speech(synthesize("a")[:320])
     assert not is_speech(silence(10))
     assert not is_speech(b"")
+
+
+def test_silence_is_quiet_and_speech_is_not() -> None:
+    assert is_quiet(silence(500), sample_rate=16000)
+    assert is_quiet(b"", sample_rate=16000)
+    assert is_quiet(silence(15) + b"\x01", sample_rate=16000)  # an odd byte is left out
+    # Speech anywhere in the stretch makes it not quiet, however short.
+    assert not is_quiet(silence(400) + synthesize("a") + silence(400), sample_rate=16000)
+    assert not is_quiet(synthesize("on"), sample_rate=8000)
+    # The threshold sits between a room's noise and the quietest speech.
+    assert is_quiet(_tone(150), sample_rate=16000)
+    assert not is_quiet(_tone(250), sample_rate=16000)
+
+
+def _tone(level: int) -> bytes:
+    """Return 100 ms of a square wave of amplitude `level`."""
+    return b"".join(
+        int(level if n % 20 < 10 else -level).to_bytes(2, "little", signed=True)
+        for n in range(1600)
+    )
 
 
 def test_the_timings_of_home_assistants_segmenter() -> None:

@@ -36,7 +36,7 @@ Any of those is `PREFIX`: wait for the usual silence. Otherwise it is
 
 `Verdict.early` is the text's part of the decision: complete, and no qualifier
 can follow. The caller adds the rest: the text unchanged for a while, and the
-audio since it last changed quiet (`is_quiet`).
+audio since it last changed quiet (`end_of_speech.is_quiet`).
 
 Matching costs milliseconds (hassil), so it runs in the executor; each text's
 verdict is kept until the names or the sentences change.
@@ -95,7 +95,6 @@ from homeassistant.helpers import (
 from homeassistant.util import language as language_util
 from unicode_rbnf import RbnfEngine
 
-from .end_of_speech import frame_rms
 from .home_names import STATES_PER_SLICE, async_track_changes
 
 _LOGGER = logging.getLogger(__name__)
@@ -110,9 +109,6 @@ PLACE_SLOTS: Final = frozenset({"area", "floor"})
 """Slots that only place a target: they cannot change which one entity a name means."""
 AGENT_LISTS: Final = ("name", "area", "floor")
 """Lists the default agent fills from the home (the rest come with the sentences)."""
-QUIET_RMS: Final = 180
-"""A 10 ms frame below this RMS (about -45 dBFS) is quiet: see `is_quiet`."""
-QUIET_FRAME_MS: Final = 10
 
 
 class Status(StrEnum):
@@ -176,28 +172,6 @@ TRIGGER: Final = "trigger"
 """The intent of a verdict on a sentence trigger of an automation."""
 UNAVAILABLE: Final = Verdict(Status.UNAVAILABLE)
 NO_COMMAND: Final = Verdict(Status.NO_COMMAND)
-
-
-def is_quiet(pcm: bytes, *, sample_rate: int, threshold_rms: float = QUIET_RMS) -> bool:
-    """Whether no 10 ms frame of 16-bit little-endian PCM reaches `threshold_rms`.
-
-    The loudest frame decides, not the average: one syllable in half a second
-    of pauses is still someone talking. In synthetic speech (espeak-ng, an
-    English and a Mandarin sentence) scaled so that its loud frames (95th
-    percentile) sit at -20, -26 or -32 dBFS, every 300 ms of talking held a
-    frame of -41 dBFS or more, while up to half of its single frames were
-    below -45 dBFS: -45 dBFS calls no stretch of talking quiet, and lies above
-    the noise of a quiet room after Home Assistant's noise suppression. It is
-    9 dB under the fallback segmenter's speech threshold (`SPEECH_RMS`),
-    because answering while the user still talks is the costlier mistake. An
-    odd last byte is ignored.
-    """
-    frame = 2 * sample_rate * QUIET_FRAME_MS // 1000
-    usable = len(pcm) - len(pcm) % 2
-    return all(
-        frame_rms(pcm[start : min(start + frame, usable)]) < threshold_rms
-        for start in range(0, usable, frame)
-    )
 
 
 def normalize(text: str) -> str:

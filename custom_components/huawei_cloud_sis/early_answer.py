@@ -9,7 +9,7 @@ text so far is returned as the result as soon as all of these hold:
   grow into a longer command with this home's names or numbers
   (`CommandChecker`, `Verdict.early`);
 - it has not changed for `STABLE_SECONDS`;
-- the audio is quiet (`command_check.is_quiet`) since the text arrived, and for
+- the audio is quiet (`end_of_speech.is_quiet`) since the text arrived, and for
   at least `QUIET_SECONDS` before the decision: an interim text arrives some
   time after the words it holds were said, so a word said after them may
   already have been heard while the text was on its way.
@@ -70,8 +70,9 @@ import logging
 import time
 from typing import Any, Final
 
-from .command_check import CommandChecker, Status, is_quiet
+from .command_check import CommandChecker, Status
 from .const import CONF_EARLY_ANSWER, DOMAIN
+from .end_of_speech import is_quiet
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -219,9 +220,9 @@ class EarlyAnswer:
         """Seconds until the current text may be decided on; None: wait for another text."""
         if not self._usable or self._judged or self._ended or not self._text.strip():
             return None
-        loud = self._loud_at
-        if loud is not None and loud >= self._since:
+        if self._loud_after(self._since):
             return None  # something was said after the text arrived: more words are coming
+        loud = self._loud_at
         now = time.monotonic()
         at = self._since + self._stable
         if loud is not None:
